@@ -1,0 +1,183 @@
+"""Where a worker chooses to work: random utility over the options open to it, with room limits.
+
+Utility of option j for worker i (docs/MODEL.md, Decision):
+    V_ij = asc_j + income_weight * wage_ij * p_ij / 1000          expected earnings (Harris-Todaro)
+           - distance_j * (1 - referral cut) * (1 - experience discount)
+           - care_cost * care_i * away_j
+           + peer_weight * share of the county in j last month
+           + habit * [j is the last option i held]
+A worker takes the best option by V + Gumbel noise (multinomial logit). Room-limited options
+(local jobs, workshops, posts) serve applicants county by county; a worker turned away takes its
+next-best option in the same month (the same noise, so the ranking is the logit's), up to 4 rounds.
+Migrant options have no room limit but a job-finding chance and, in a disruption, blocked travel.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from . import streams
+from .institutions import fill_room
+from .population import (IN_PROVINCE, LOCAL_JOB, NOT_WORKING, OUT_OF_PROVINCE, OVER_AGE,
+                         PUBLIC_WELFARE, WEAK, WORKSHOP)
+
+# the options, in the columns of the utility matrix (training is assigned, not chosen)
+OPTIONS = np.array([OUT_OF_PROVINCE, IN_PROVINCE, LOCAL_JOB, WORKSHOP, PUBLIC_WELFARE, NOT_WORKING],
+                   np.int8)
+COLUMN_OF_STATUS = np.full(7, 5, np.int64)
+COLUMN_OF_STATUS[OPTIONS] = np.arange(6)
+ROOM_OPTIONS = (2, 3, 4)  # columns with a room limit: local job, workshop, post
+ROUNDS = 4
+
+
+@dataclass
+class DecisionRecord:
+    """What the last month's deciders faced and chose first (for tests and diagnostics)."""
+
+    rows: np.ndarray
+    probabilities: np.ndarray  # logit probabilities, deciders x options
+    first_choice: np.ndarray  # column each decider chose in the first round
+    outcome: np.ndarray  # status each decider ended the month in
+
+
+def personal_factor(model, rows: np.ndarray) -> np.ndarray:
+    """A worker's pay relative to the option's average: skill, capacity, training, brand."""
+    w, p = model.workers, model.p
+    wages = p.wages
+    f = np.asarray(wages.skill_factors, np.float64)[w.skill[rows]]
+    cap = w.capacity[rows]
+    f = f * np.where(cap == WEAK, wages.weak_factor, np.where(cap == OVER_AGE, wages.over_age_factor, 1.0))
+    f = f * (1.0 + model.lever.training_premium * w.trained[rows])
+    return f * (1.0 + model.lever.brand_premium * w.brand[rows])
+
+
+def job_finding(model, rows: np.ndarray) -> np.ndarray:
+    """Chance of finding a job this month in each option (deciders x options)."""
+    w, b = model.workers, model.p.behaviour
+    lv = model.lever
+    boost = (1.0 + lv.referral_boost * w.referred[rows] + lv.training_boost * w.trained[rows]
+             + lv.brand_boost * w.brand[rows])
+    open_share = 1.0 - model.disruption * model.p.scenario.disruption_closure_share
+    demand = model.destination_demand
+    p = np.ones((len(rows), 6))
+    p[:, 0] = np.minimum(b.job_finding_out * demand * open_share * boost, 1.0)
+    p[:, 1] = np.minimum(b.job_finding_in * demand * open_share * boost, 1.0)
+    # room-limited options: last month's acceptance rate in the worker's county
+    p[:, 2:5] = model.acceptance[w.county[rows]]
+    return p
+
+
+def utilities(model, rows: np.ndarray, p_find: np.ndarray, habit: bool = True) -> np.ndarray:
+    """Systematic utility V (deciders x options); -inf where an option is closed to the worker."""
+    w, b = model.workers, model.p.behaviour
+    hh = model.households
+    n = len(rows)
+    V = np.zeros((n, 6))
+    V[:, :5] = [b.asc_out_of_province, b.asc_in_province, b.asc_local_job, b.asc_workshop,
+                b.asc_public_welfare]
+    wage = model.wage_levels[None, :] * personal_factor(model, rows)[:, None]
+    wage[:, 4] = model.wage_levels[4]  # post pay is flat
+    wage[:, 5] = 0.0
+    V += b.income_weight * wage * p_find / 1000.0
+    distance = ((1.0 - model.lever.referral_cut * w.referred[rows])
+                * (1.0 - b.experience_discount * w.experience[rows]))
+    V[:, 0] -= b.distance_cost_out * distance
+    V[:, 1] -= b.distance_cost_in * distance
+    care = w.care[rows].astype(np.float64)
+    V[:, 0] -= b.care_cost * care
+    V[:, 1] -= b.care_cost * b.care_weight_in_province * care
+    V[:, :5] += b.peer_weight * model.peer_share[w.county[rows]][:, :5]
+    if habit:
+        V[np.arange(n), COLUMN_OF_STATUS[w.last_status[rows]]] += b.habit
+    V[:, 3] += b.relocated_workshop_bonus * hh.relocated[w.household[rows]]
+    V[:, 4] += b.weak_public_welfare_bonus * (w.capacity[rows] != 0)
+    V[~w.can_migrate[rows], :2] = -np.inf
+    return V
+
+
+def logit_probabilities(V: np.ndarray) -> np.ndarray:
+    m = V.max(axis=1, keepdims=True)
+    e = np.exp(V - m)
+    return e / e.sum(axis=1, keepdims=True)
+
+
+def post_priority(model, rows: np.ndarray) -> np.ndarray:
+    """Public-welfare posts go first to weak and over-age labour (0), then to members of
+    households with nobody in work or identified by monitoring (1), then to the rest (2)."""
+    w, hh = model.workers, model.households
+    h = w.household[rows]
+    needy = model.zero_employment[h] | hh.identified[h]
+    return np.where(w.capacity[rows] != 0, 0, np.where(needy, 1, 2))
+
+
+def departures(model, rows: np.ndarray, p: np.ndarray, travelling: np.ndarray) -> np.ndarray:
+    """Who of the workers choosing a migrant option gets there: a job is found with chance p;
+    in a disruption a traveller is blocked with chance equal to its strength, unless a seat on
+    the point-to-point transport (P3) is left this month."""
+    t, seed = model.t, model.seed
+    found = streams.uniform(seed, streams.JOB_FINDING, t, rows) < p
+    if model.disruption <= 0:
+        return found
+    blocked = found & travelling & (streams.uniform(seed, streams.TRAVEL, t, rows) < model.disruption)
+    stuck = np.flatnonzero(blocked)
+    carried = stuck[:max(model.seats_left, 0)]
+    model.seats_left -= len(carried)
+    model.flow["transported"] += len(carried)
+    blocked[carried] = False
+    return found & ~blocked
+
+
+def decide(model, rows: np.ndarray, prev: np.ndarray, habit: bool = True,
+           record: bool = False) -> np.ndarray:
+    """Deciders choose and are placed; returns the status each ends the month in.
+
+    `prev` is each decider's status at the start of the month: a worker already at a migrant
+    destination does not travel to take a new job there, so a disruption cannot block it.
+    """
+    t, seed = model.t, model.seed
+    n = len(rows)
+    p_find = job_finding(model, rows)
+    V = utilities(model, rows, p_find, habit)
+    G = V + streams.gumbel(seed, streams.CHOICE, t, rows, 6)
+    outcome = np.full(n, NOT_WORKING, np.int8)
+    pending = np.arange(n)
+    first = None
+    free = model.free_room()  # county x (local, workshop, post), decreased as places go
+    applied = np.zeros_like(free)
+    accepted_total = np.zeros_like(free)
+    for _ in range(ROUNDS):
+        if len(pending) == 0:
+            break
+        choice = np.argmax(G[pending], axis=1)
+        if first is None:
+            first = choice.copy()
+        # migrant options: a job is found with probability p; travel may be blocked
+        for col, status in ((0, OUT_OF_PROVINCE), (1, IN_PROVINCE)):
+            sel = pending[choice == col]
+            if len(sel):
+                went = departures(model, rows[sel], p_find[sel, col], prev[sel] != status)
+                outcome[sel[went]] = status
+        still = np.zeros(len(pending), bool)
+        for col in ROOM_OPTIONS:
+            sel_mask = choice == col
+            sel = pending[sel_mask]
+            if not len(sel):
+                continue
+            county = model.workers.county[rows[sel]].astype(np.int64)
+            order = streams.uniform(seed, streams.ORDER, t, rows[sel])
+            if col == 4:
+                order = order + post_priority(model, rows[sel])
+            got = fill_room(county, order, free[:, col - 2])
+            applied[:, col - 2] += np.bincount(county, minlength=len(free))
+            accepted_total[:, col - 2] += np.bincount(county[got], minlength=len(free))
+            outcome[sel[got]] = OPTIONS[col]
+            G[sel[~got], col] = -np.inf
+            still[np.flatnonzero(sel_mask)[~got]] = True
+        pending = pending[still]
+    model.update_acceptance(applied, accepted_total)
+    if record:
+        model.last_decision = DecisionRecord(rows=rows.copy(), probabilities=logit_probabilities(V),
+                                             first_choice=first, outcome=outcome.copy())
+    return outcome

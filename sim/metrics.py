@@ -1,0 +1,157 @@
+"""What a run reports: monthly metrics by group (long format), the end-of-2021 summary, costs.
+
+Counts are people at full scale: simulated counts divided by `population.scale`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .population import (CAPACITIES, IN_COUNTY, REGIONS, STARTUP, STATUSES, WORKING, WORKSHOP,
+                         LOCAL_JOB)
+
+LEVER_COSTS = ("training", "referral", "transport", "workshops", "hiring_subsidy",
+               "public_welfare", "startup_loans", "labour_brands", "zero_employment", "monitoring")
+COST_METRICS = tuple(f"cost_{lever}" for lever in LEVER_COSTS)
+# metrics that count a flow over the month (summed over a year); the rest are end-of-month stocks
+FLOW_METRICS = ("trainees", "transported", "subsidised_hires", "entrepreneurs",
+                "zero_employment_placements") + COST_METRICS + ("cost_total",)
+STATUS_METRICS = STATUSES
+HEADLINE = ("in_work", "out_of_province", "in_province", "in_county", "local_job", "workshop",
+            "workshop_paired", "public_welfare", "training", "not_working")
+GROUPED = STATUSES + ("in_work", "in_county")
+
+
+class Recorder:
+    """Collects one set of metrics per month; `rows()` gives the long table."""
+
+    def __init__(self, model) -> None:
+        self.model = model
+        self.months: list[str] = []
+        self.by_month: list[dict[str, float]] = []
+        self.grouped: list[list[tuple[str, str, float]]] = []
+        self.current: dict[str, float] = {}
+        w, hh = model.workers, model.households
+        # groups for breakdowns: name -> (code per worker, labels)
+        self.groupings = {
+            "region": (model.counties.region[w.county], REGIONS),
+            "relocated": (hh.relocated[w.household].astype(np.int8), ("no", "yes")),
+            "key_county": (model.counties.key[w.county].astype(np.int8), ("no", "yes")),
+            "monitored": (hh.monitored[w.household].astype(np.int8), ("no", "yes")),
+            "sex": (w.female.astype(np.int8), ("male", "female")),
+            "capacity": (w.capacity, CAPACITIES),
+        }
+
+    def record(self) -> None:
+        m = self.model
+        values = self._headline()
+        values.update(self._programmes())
+        values.update(self._costs())
+        self.current = values
+        self.months.append(m.label)
+        self.by_month.append(values)
+        self.grouped.append(self._by_group())
+
+    def _headline(self) -> dict[str, float]:
+        m = self.model
+        w = m.workers
+        k = 1.0 / m.scale
+        counts = np.bincount(w.status, minlength=7) * k
+        out = {name: float(counts[i]) for i, name in enumerate(STATUSES)}
+        out["in_work"] = float(counts[list(WORKING)].sum())
+        out["in_county"] = float(counts[list(IN_COUNTY)].sum())
+        in_ws = w.workshop[w.status == WORKSHOP]
+        out["workshop_paired"] = float(m.workshops.paired[in_ws].sum() * k)
+        working = w.status <= 4
+        out["earnings_mean"] = float(w.wage[working].mean()) if working.any() else 0.0
+        hh_n = m.households.n
+        out["zero_employment_households"] = float(m.zero_employment.sum() * k)
+        out["households_below_line"] = float(m.below_line.sum() * k)
+        out["households"] = float(hh_n * k)
+        income = m.month_wage_income + m.households.nonwage_income / 12.0
+        out["household_income_mean"] = float(income.mean())
+        return out
+
+    def _programmes(self) -> dict[str, float]:
+        m = self.model
+        w = m.workers
+        k = 1.0 / m.scale
+        out = {name: float(m.flow[name] * k) for name in
+               ("trainees", "transported", "subsidised_hires", "entrepreneurs",
+                "zero_employment_placements")}
+        working = w.status <= 4
+        trained = w.trained_in_run
+        out["trained"] = float(trained.sum() * k)
+        out["trained_employed_share"] = (float((trained & working).sum() / trained.sum())
+                                         if trained.any() else 0.0)
+        out["startup_jobs"] = float(((w.status == LOCAL_JOB) & (w.employer == STARTUP)).sum() * k)
+        out["brand_jobs"] = float((w.brand & working).sum() * k)
+        out["identified_households"] = float(m.households.identified.sum() * k)
+        return out
+
+    def _costs(self) -> dict[str, float]:
+        """Fiscal cost of each lever this month, yuan."""
+        m = self.model
+        p = m.p.policy
+        lv = m.lever
+        k = 1.0 / m.scale
+        if m.t == 0:
+            return {name: 0.0 for name in COST_METRICS + ("cost_total",)}
+        c = {
+            "cost_training": m.flow["trainees"] * p.training.cost_per_trainee * k,
+            "cost_referral": lv.referral_bases * p.referral.cost_per_base_per_month,
+            "cost_transport": m.flow["transported"] * p.transport.cost_per_worker * k,
+            "cost_workshops": (float(m.workshops.open.sum()) * p.workshops.tax_relief_per_workshop_month
+                               if lv.workshop_tax_relief else 0.0),
+            "cost_hiring_subsidy": m.flow["cost_hiring_subsidy"] * k,
+            "cost_public_welfare": float((m.workers.status == 4).sum()) * m.wage_levels[4] * k,
+            "cost_startup_loans": m.loans_outstanding * p.startup_loans.interest_subsidy_rate / 12.0,
+            "cost_labour_brands": (float(m.workers.brand.sum()) * k
+                                   * p.labour_brands.cost_per_member_per_year / 12.0
+                                   if p.labour_brands.enabled else 0.0),
+            "cost_zero_employment": m.flow["cost_zero_employment"] * k,
+            "cost_monitoring": (float(m.households.identified.sum()) * k
+                                * p.monitoring.cost_per_household_month
+                                if lv.identification_rate > 0 else 0.0),
+        }
+        c["cost_total"] = float(sum(c.values()))
+        return {key: float(v) for key, v in c.items()}
+
+    def _by_group(self) -> list[tuple[str, str, float]]:
+        w = self.model.workers
+        k = 1.0 / self.model.scale
+        rows = []
+        for name, (code, labels) in self.groupings.items():
+            n = len(labels)
+            counts = np.bincount(code.astype(np.int64) * 7 + w.status, minlength=n * 7)
+            counts = counts.reshape(n, 7) * k
+            for g, label in enumerate(labels):
+                group = f"{name}={label}"
+                for s, status in enumerate(STATUSES):
+                    rows.append((status, group, float(counts[g, s])))
+                rows.append(("in_work", group, float(counts[g, list(WORKING)].sum())))
+                rows.append(("in_county", group, float(counts[g, list(IN_COUNTY)].sum())))
+        return rows
+
+    # ---- outputs ---------------------------------------------------------------------------
+    def rows(self) -> list[tuple[str, str, str, float]]:
+        """The monthly series, long format: (month, metric, group, value)."""
+        out = []
+        for month, values, grouped in zip(self.months, self.by_month, self.grouped):
+            out.extend((month, name, "all", v) for name, v in values.items())
+            out.extend((month, metric, group, v) for metric, group, v in grouped)
+        return out
+
+    def year_summary(self, year: int) -> dict[str, float]:
+        """End-of-year stocks and the year's summed flows; the growth on the year before."""
+        idx = [i for i, mth in enumerate(self.months) if mth.startswith(f"{year}-")]
+        if not idx:
+            raise ValueError(f"the run does not cover {year}")
+        end = self.by_month[idx[-1]]
+        out = {k: v for k, v in end.items() if k not in FLOW_METRICS}
+        for k in FLOW_METRICS:
+            out[k] = float(sum(self.by_month[i][k] for i in idx))
+        before = self.by_month[idx[0] - 1] if idx[0] > 0 else None
+        out["in_work_start"] = before["in_work"] if before else float("nan")
+        out["in_work_growth"] = out["in_work"] / before["in_work"] if before else float("nan")
+        return out

@@ -1,0 +1,304 @@
+"""The model: one month of Shaanxi's poverty-alleviated labour market per step.
+
+`LaborExportModel.step` reads like the ODD schedule (docs/MODEL.md, Process overview): one line
+per process, in order.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import mesa
+import numpy as np
+
+from . import calendar, metrics, policies, streams
+from .config import Config
+from .decisions import decide
+from .employment import hire, release
+from .institutions import (County, Rooms, Workshop, build_workshops, rank_within_groups,
+                           workshop_slots)
+from .population import (FIRM, IN_PROVINCE, LOCAL_JOB, MIGRANT, NOT_WORKING, OUT_OF_PROVINCE,
+                         PUBLIC_WELFARE, STARTUP, TRAINING, WORKING, WORKSHOP, build_counties,
+                         build_population)
+
+logging.getLogger("MESA").setLevel(logging.WARNING)
+
+FLOWS = ("trainees", "transported", "subsidised_hires", "entrepreneurs",
+         "zero_employment_placements", "cost_hiring_subsidy", "cost_zero_employment")
+
+
+class LaborExportModel(mesa.Model):
+    """Workers and households are columns (one row per agent); counties and workshops are agents."""
+
+    def __init__(self, cfg: Config) -> None:
+        super().__init__(rng=int(cfg.seed))
+        self.p = cfg
+        self.seed = int(cfg.seed)
+        self.scale = cfg.population.scale
+        self.labels = calendar.labels(cfg.scenario.start, cfg.scenario.end)
+        self.start_year = int(cfg.scenario.start[:4])
+        self.t = 0
+        self._set_calendar()
+        b = cfg.behaviour
+        self.counties = build_counties(cfg.counties, self.rng)
+        self.workers, self.households = build_population(
+            cfg.population, self.counties, self.rng, b.women_care_share, b.weak_can_migrate,
+            b.over_age_can_migrate)
+        self.lever = policies.lever_state(cfg, self.year)
+        ws = cfg.policy.workshops
+        self.workshops = build_workshops(ws, self.counties, self.scale,
+                                         float(ws.enabled) * ws.scale, self.seed, self.rng)
+        self.rooms = self._build_rooms()
+        for i in range(self.counties.n):
+            County(self, i)
+        for i in range(self.workshops.n):
+            Workshop(self, i)
+        self.county_agents = self.agents_by_type[County]
+        self.workshop_agents = self.agents_by_type[Workshop]
+        self.separation_hazard = np.array(
+            [b.separation_out_of_province, b.separation_in_province, b.separation_local_job,
+             b.separation_workshop, b.separation_public_welfare, 0.0, 0.0])
+        self.acceptance = np.ones((self.counties.n, 3))
+        self.peer_share = np.zeros((self.counties.n, 7))
+        self.loans_outstanding = 0.0
+        self.last_decision = None
+        self._assign_programme_members()
+        self.flow = dict.fromkeys(FLOWS, 0.0)
+        self.update_households()
+        self._initial_state()
+        self.update_households()
+        self.recorder = metrics.Recorder(self)
+        self.datacollector = mesa.DataCollector(model_reporters={
+            name: (lambda m, k=name: m.recorder.current[k]) for name in metrics.HEADLINE})
+        self.recorder.record()
+        self.datacollector.collect(self)
+
+    # ---- the month ------------------------------------------------------------------------
+    def step(self) -> None:
+        self.t += 1
+        self._set_calendar()
+        self.flow = dict.fromkeys(FLOWS, 0.0)
+        self.status_at_start = self.workers.status.copy()
+        back_home = self._end_festival_stay()                 # festival returners decide now
+        closed = policies.workshop_turnover(self)             # workshops close and reopen
+        policies.open_startups(self)                          # start-up loans open local firms
+        policies.set_firm_room(self)                          # hiring subsidy raises demand
+        self._set_post_quota()                                # public-welfare post quota
+        laid_off = policies.enforce_room(self)                # shrunk room lays off the excess
+        separated = self._separations()                       # contracts end, epidemic closures
+        self._festival_returns()                              # migrants go home for the festival
+        finished = policies.finish_training(self)             # trainees finish courses
+        policies.enrol_training(self)                         # new trainees start
+        deciders = self._deciders(back_home, closed, laid_off, separated, finished)
+        self.seats_left = policies.transport_capacity(self)   # point-to-point transport
+        self.take_jobs(deciders, decide(self, deciders, self.status_at_start[deciders],
+                                        record=True))         # choose, with room limits
+        policies.clear_zero_employment(self)                  # zero-employment clearing
+        self.update_households()                              # income, zero employment, line
+        policies.identify_at_risk(self)                       # dynamic monitoring
+        self._update_peer_share()                             # peers seen next month
+        self.recorder.record()                                # metrics and costs
+        self.datacollector.collect(self)
+
+    def run(self) -> None:
+        while self.t < len(self.labels) - 1:
+            self.step()
+
+    # ---- calendar and shocks ---------------------------------------------------------------
+    def _set_calendar(self) -> None:
+        s = self.p.scenario
+        self.label = self.labels[self.t]
+        self.year = int(self.label[:4])
+        self.month_of_year = int(self.label[5:])
+        self.disruption = float(s.disruption.get(self.label, 0.0)) if self.t > 0 else 0.0
+        self.disruption_by_year = {}
+        for month, strength in s.disruption.items():
+            y = int(str(month)[:4])
+            self.disruption_by_year[y] = self.disruption_by_year.get(y, 0.0) + float(strength)
+        years = max(self.year - policies.BASE_YEAR, 0)
+        w = self.p.wages
+        # the 2021 figures are yearly averages: centre the growth path on mid-2021
+        exponent = self.year - policies.BASE_YEAR + (self.month_of_year - 6.5) / 12
+        growth = (1.0 + w.growth_per_year) ** exponent
+        self.wage_levels = np.array([w.out_of_province * growth, w.in_province * growth,
+                                     w.local_job * growth, w.workshop, w.public_welfare, 0.0])
+        self.destination_demand = (1.0 + s.destination_demand_growth) ** years
+        if self.t > 0 and self.month_of_year == 1:
+            self.lever = policies.lever_state(self.p, self.year)
+            self.households.income_year[:] = 0.0
+
+    def _festival_returns(self) -> None:
+        """In the festival month migrants go home; the call to stay put (就地過年) cuts returns."""
+        s = self.p.scenario
+        if s.festival_months.get(str(self.year)) != self.label:
+            return
+        share = s.festival_return_share * (1.0 - s.stay_put_call.get(str(self.year), 0.0))
+        w = self.workers
+        rows = np.flatnonzero(np.isin(w.status, MIGRANT))
+        rows = rows[streams.uniform(self.seed, streams.FESTIVAL, self.t, rows) < share]
+        release(self, rows)
+        w.returning[rows] = True
+
+    def _end_festival_stay(self) -> np.ndarray:
+        rows = np.flatnonzero(self.workers.returning)
+        self.workers.returning[rows] = False
+        return rows
+
+    # ---- jobs ending -----------------------------------------------------------------------
+    def _separations(self) -> np.ndarray:
+        w = self.workers
+        working = np.isin(w.status, WORKING)
+        ended = working & (w.contract_end <= self.t)
+        if self.disruption > 0:
+            mig = np.flatnonzero(np.isin(w.status, MIGRANT))
+            closure = self.disruption * self.p.scenario.disruption_closure_share
+            ended[mig[streams.uniform(self.seed, streams.EPIDEMIC, self.t, mig) < closure]] = True
+        rows = np.flatnonzero(ended)
+        release(self, rows)
+        w.months_in_status[~ended] += 1
+        return rows
+
+    def _deciders(self, *released: np.ndarray) -> np.ndarray:
+        """Who chooses this month: everyone who lost or left a job or a course, a share of the
+        workers without work (search), and a few with work (on-the-job reconsideration)."""
+        w, b = self.workers, self.p.behaviour
+        forced = np.concatenate(released)
+        forced = forced[w.status[forced] == NOT_WORKING]
+        idle = np.flatnonzero((w.status == NOT_WORKING) & ~w.returning)
+        searching = idle[streams.uniform(self.seed, streams.SEARCH, self.t, idle) < b.search_rate]
+        employed = np.flatnonzero(np.isin(w.status, WORKING))
+        u = streams.uniform(self.seed, streams.RECONSIDER, self.t, employed)
+        reconsidering = employed[u < b.reconsider_rate]
+        release(self, reconsidering)
+        return np.unique(np.concatenate((forced, searching, reconsidering)))
+
+    # ---- jobs starting ---------------------------------------------------------------------
+    def take_jobs(self, rows: np.ndarray, outcome: np.ndarray) -> None:
+        """Put deciders into the jobs they were given: employers and workshops get their rows."""
+        for status in (OUT_OF_PROVINCE, IN_PROVINCE, PUBLIC_WELFARE):
+            sel = rows[outcome == status]
+            hire(self, sel, np.full(len(sel), status, np.int8))
+        self.place_in_workshops(rows[outcome == WORKSHOP])
+        local = rows[outcome == LOCAL_JOB]
+        county = self.workers.county[local].astype(np.int64)
+        rank = rank_within_groups(county, streams.uniform(self.seed, streams.ORDER, self.t + 9000,
+                                                          local))
+        startup_free = self.rooms.startup_room - self._held(LOCAL_JOB, STARTUP)
+        employer = np.where(rank < startup_free[county], STARTUP, FIRM).astype(np.int8)
+        length = hire(self, local, np.full(len(local), LOCAL_JOB, np.int8), employer=employer)
+        firm = employer == FIRM
+        policies.count_subsidised_hires(self, local[firm], length[firm])
+
+    def place_in_workshops(self, rows: np.ndarray) -> None:
+        """The k-th worker a county sends to its workshops takes the k-th free place there."""
+        if len(rows) == 0:
+            return
+        ws, w = self.workshops, self.workers
+        occupied = np.bincount(w.workshop[w.workshop >= 0], minlength=ws.n)
+        shuffle = streams.uniform(self.seed, streams.ORDER, self.t + 11000, np.arange(ws.n))
+        slots, start = workshop_slots(ws, occupied, self.counties.n, shuffle)
+        county = w.county[rows].astype(np.int64)
+        rank = rank_within_groups(county, streams.uniform(self.seed, streams.ORDER, self.t + 12000,
+                                                          rows))
+        workshop = slots[start[county] + rank]
+        hire(self, rows, np.full(len(rows), WORKSHOP, np.int8), workshop=workshop)
+
+    # ---- room ------------------------------------------------------------------------------
+    def _held(self, status: int, employer: int | None = None) -> np.ndarray:
+        w = self.workers
+        mask = w.status == status
+        if employer is not None:
+            mask &= w.employer == employer
+        return np.bincount(w.county[mask], minlength=self.counties.n)
+
+    def free_room(self) -> np.ndarray:
+        """Room left per county: local jobs, workshop places, public-welfare posts."""
+        ws, w = self.workshops, self.workers
+        occupied = np.bincount(w.workshop[w.workshop >= 0], minlength=ws.n)
+        ws_free = np.where(ws.open, np.maximum(ws.room - occupied, 0), 0)
+        free = np.empty((self.counties.n, 3), np.int64)
+        free[:, 0] = self.rooms.firm_room + self.rooms.startup_room - self._held(LOCAL_JOB)
+        free[:, 1] = np.bincount(ws.county, weights=ws_free, minlength=self.counties.n)
+        free[:, 2] = self.rooms.post_quota - self._held(PUBLIC_WELFARE)
+        return np.maximum(free, 0)
+
+    def update_acceptance(self, applied: np.ndarray, accepted: np.ndarray) -> None:
+        """Expected chance of a place next month (Harris-Todaro): smoothed acceptance rate."""
+        rate = np.where(applied > 0, accepted / np.maximum(applied, 1), 1.0)
+        self.acceptance = 0.5 * self.acceptance + 0.5 * rate
+
+    def _build_rooms(self) -> Rooms:
+        """Local demand by county (labour force x region weight); post quota by county in
+        proportion to its weak and over-age labour, the posts' priority group."""
+        w, c = self.workers, self.counties
+        u = streams.uniform(self.seed, streams.ORDER, -2, np.arange(c.n))
+        labour = np.bincount(w.county, minlength=c.n).astype(np.float64)
+        demand = labour * np.asarray(self.p.local_jobs.region_weights)[c.region]
+        base = demand / demand.sum() * self.p.local_jobs.demand * self.scale
+        priority = np.bincount(w.county, weights=w.capacity != 0, minlength=c.n)
+        self.post_weight = priority / max(priority.sum(), 1)
+        rooms = Rooms(firm_room=np.zeros(c.n, np.int64), startup_room=np.zeros(c.n, np.int64),
+                      post_quota=np.zeros(c.n, np.int64), base_firm_room=base)
+        self.rooms = rooms
+        self._post_u = u
+        policies.set_firm_room(self)
+        self._set_post_quota()
+        return rooms
+
+    def _set_post_quota(self) -> None:
+        quota = self.lever.post_quota * self.scale * self.post_weight
+        self.rooms.post_quota[:] = streams.stochastic_round(quota, self._post_u)
+
+    # ---- households ------------------------------------------------------------------------
+    def households_in_work(self) -> np.ndarray:
+        w = self.workers
+        working = w.status <= PUBLIC_WELFARE  # WORKING statuses are the codes 0..4
+        return np.bincount(w.household, weights=working, minlength=self.households.n)
+
+    def update_households(self) -> None:
+        """Income of the month, households with nobody in work, and those below the line."""
+        hh, w = self.households, self.workers
+        self.zero_employment = self.households_in_work() == 0
+        wages = np.bincount(w.household, weights=w.wage, minlength=hh.n)
+        hh.income_year += wages + hh.nonwage_income / 12.0
+        self.month_wage_income = wages
+        per_head = (12.0 * wages + hh.nonwage_income) / hh.persons
+        self.below_line = per_head < self.p.policy.monitoring.monitoring_line
+
+    # ---- the state at the end of 2020 ------------------------------------------------------
+    def _assign_programme_members(self) -> None:
+        """Referral reaches a share of workers; labour brands certify skilled full-labour workers."""
+        w, p = self.workers, self.p.policy
+        n = w.n
+        coverage = min(p.referral.coverage * p.referral.scale, 1.0) * p.referral.enabled
+        w.referred[:] = self.rng.random(n) < coverage
+        members = int(round(p.labour_brands.members * p.labour_brands.scale * self.scale
+                            * p.labour_brands.enabled))
+        cand = np.flatnonzero((w.capacity == 0) & (w.skill >= 1))
+        chosen = self.rng.choice(cand, size=min(members, len(cand)), replace=False)
+        w.brand[chosen] = True
+        w.certificate[chosen] = True
+
+    def _initial_state(self) -> None:
+        """Everyone chooses once under the end-2020 conditions (no 2021 programmes yet), twice
+        so that the peer shares are the state's own; contracts then run from there."""
+        w = self.workers
+        everyone = np.arange(w.n)
+        saved = self.lever
+        self.lever = policies.lever_state(self.p, self.year)  # year 2020: full intensity stocks
+        for _ in range(2):
+            release(self, everyone)
+            self.seats_left = 0
+            outcome = decide(self, everyone, np.full(w.n, NOT_WORKING, np.int8), habit=False)
+            self.take_jobs(everyone, outcome)
+            self._update_peer_share()
+        self.lever = saved
+        self.flow = dict.fromkeys(FLOWS, 0.0)
+        self.acceptance[:] = 1.0
+
+    def _update_peer_share(self) -> None:
+        w = self.workers
+        n_c = self.counties.n
+        counts = np.bincount(w.county.astype(np.int64) * 7 + w.status, minlength=n_c * 7)
+        counts = counts.reshape(n_c, 7).astype(np.float64)
+        self.peer_share = counts / np.maximum(counts.sum(axis=1, keepdims=True), 1)

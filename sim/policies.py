@@ -1,0 +1,301 @@
+"""The policy levers P1..P13 as mechanisms: each reads its config once a year and acts monthly.
+
+Every lever can be switched off (`enabled`), scaled (`scale`) and, after 2021, continued, tapered
+or withdrawn (`scenario.policy_path`). `LeverState` holds the effective settings for the current
+year as plain floats so the monthly step never reads a config object.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from . import streams
+from .config import Config
+from .employment import hire, release
+from .institutions import fill_room
+from .population import (FIRM, LOCAL_JOB, NOT_WORKING, OVER_AGE, PUBLIC_WELFARE, STARTUP,
+                         TRAINING, WORKSHOP)
+
+BASE_YEAR = 2021
+
+
+def intensity(cfg: Config, year: int) -> float:
+    """How much of the 2021 effort a lever keeps in `year` under the scenario's policy path."""
+    if year <= BASE_YEAR:
+        return 1.0
+    path = cfg.scenario.policy_path
+    if path == "withdraw":
+        return 0.0
+    if path == "taper":
+        return (1.0 - cfg.scenario.taper_per_year) ** (year - BASE_YEAR)
+    return 1.0
+
+
+@dataclass
+class LeverState:
+    """Effective lever settings for one year (0 where a lever is off)."""
+
+    training_per_year: float
+    training_premium: float
+    training_boost: float
+    referral_cut: float
+    referral_boost: float
+    referral_bases: float
+    transport_per_year: float
+    workshop_tax_relief: bool
+    subsidy_amount: float
+    post_quota: float
+    entrepreneurs_per_year: float
+    brand_premium: float
+    brand_boost: float
+    contact_rate: float
+    identification_rate: float
+
+
+def lever_state(cfg: Config, year: int) -> LeverState:
+    p = cfg.policy
+    k = intensity(cfg, year)
+
+    def size(lever) -> float:
+        return float(lever.enabled) * lever.scale * k
+
+    # effects of skills already acquired stay with the worker whatever the path
+    trained_effects = float(p.training.enabled)
+    return LeverState(
+        training_per_year=p.training.trainees_per_year * size(p.training),
+        training_premium=p.training.wage_premium * trained_effects,
+        training_boost=p.training.job_finding_boost * trained_effects,
+        referral_cut=p.referral.distance_cost_cut * min(size(p.referral), 1.0),
+        referral_boost=p.referral.job_finding_boost * size(p.referral),
+        referral_bases=p.referral.export_bases * size(p.referral),
+        transport_per_year=p.transport.capacity_per_year * size(p.transport),
+        workshop_tax_relief=bool(p.workshops.enabled and p.workshops.tax_relief and k > 0),
+        subsidy_amount=p.hiring_subsidy.amount * size(p.hiring_subsidy),
+        post_quota=p.public_welfare.posts * size(p.public_welfare),
+        entrepreneurs_per_year=p.startup_loans.entrepreneurs * size(p.startup_loans),
+        brand_premium=p.labour_brands.wage_premium * float(p.labour_brands.enabled),
+        brand_boost=p.labour_brands.job_finding_boost * float(p.labour_brands.enabled),
+        contact_rate=min(p.zero_employment.contact_rate * size(p.zero_employment), 1.0),
+        identification_rate=min(p.monitoring.identification_rate * size(p.monitoring), 1.0),
+    )
+
+
+def monthly_count(model, per_year: float, n_months: int, stream: int) -> int:
+    """Scale a yearly programme size to this month at the simulated scale, rounded at random."""
+    x = per_year * model.scale / n_months
+    return int(streams.stochastic_round(x, streams.uniform(model.seed, stream, model.t,
+                                                            np.zeros(1, np.int64)))[0])
+
+
+# ---------------------------------------------------------------------------------------------
+# training (P1, P10)
+# ---------------------------------------------------------------------------------------------
+
+
+def finish_training(model) -> np.ndarray:
+    """Trainees whose course ends this month: skilled, referred, certified; they now decide."""
+    w = model.workers
+    rows = np.flatnonzero((w.status == TRAINING) & (w.training_end <= model.t))
+    w.trained[rows] = True
+    w.trained_in_run[rows] = True
+    w.referred[rows] = True  # the training school refers its graduates (P1)
+    u = streams.uniform(model.seed, streams.TRAINING, model.t, rows)
+    w.certificate[rows] |= u < model.p.policy.training.certificate_share
+    release(model, rows)
+    return rows
+
+
+def enrol_training(model) -> np.ndarray:
+    """Fill this month's course places from workers not in work, monitored households first."""
+    cfg = model.p.policy.training
+    if model.month_of_year not in cfg.months or model.lever.training_per_year <= 0:
+        return np.zeros(0, np.int64)
+    places = monthly_count(model, model.lever.training_per_year, len(cfg.months), streams.TRAINING)
+    w = model.workers
+    cand = np.flatnonzero((w.status == NOT_WORKING) & (w.capacity != OVER_AGE) & ~w.trained
+                          & ~w.returning)
+    if places <= 0 or len(cand) == 0:
+        return np.zeros(0, np.int64)
+    identified = model.households.identified[w.household[cand]]
+    key = streams.uniform(model.seed, streams.TRAINING, model.t, cand) + w.skill[cand] - 3 * identified
+    rows = cand[np.argsort(key, kind="stable")[:places]]
+    span = cfg.max_duration - cfg.min_duration + 1
+    u = streams.uniform(model.seed, streams.TRAINING, model.t + 5000, rows)
+    w.status[rows] = TRAINING
+    w.months_in_status[rows] = 0
+    w.training_end[rows] = model.t + cfg.min_duration + (u * span).astype(np.int64)
+    model.flow["trainees"] += len(rows)
+    return rows
+
+
+# ---------------------------------------------------------------------------------------------
+# transport (P3): carries workers whose departure a disruption blocks
+# ---------------------------------------------------------------------------------------------
+
+
+def transport_capacity(model) -> int:
+    """This month's seats: the year's capacity spread over the year's disrupted months."""
+    if model.disruption <= 0 or model.lever.transport_per_year <= 0:
+        return 0
+    year_strength = model.disruption_by_year.get(model.year, 0.0)
+    seats = model.lever.transport_per_year * model.disruption / year_strength
+    return monthly_count(model, seats, 1, streams.TRANSPORT)
+
+
+# ---------------------------------------------------------------------------------------------
+# local demand: hiring subsidy (P8) and start-up loans (P7)
+# ---------------------------------------------------------------------------------------------
+
+
+def subsidy_active(model) -> bool:
+    h = model.p.policy.hiring_subsidy
+    return model.lever.subsidy_amount > 0 and h.start <= model.label <= h.end
+
+
+def set_firm_room(model) -> None:
+    """Local firms hire more while the hiring subsidy lowers the cost of a 6-month hire."""
+    h = model.p.policy.hiring_subsidy
+    rooms = model.rooms
+    factor = 1.0
+    if subsidy_active(model):
+        cost_cut = (model.lever.subsidy_amount * h.small_firm_share
+                    / (h.min_contract_months * model.wage_levels[2]))
+        factor += h.demand_elasticity * cost_cut
+    growth = (1.0 + model.p.local_jobs.demand_growth_per_year) ** (model.year - BASE_YEAR)
+    rooms.firm_room[:] = np.round(rooms.base_firm_room * factor * growth).astype(np.int64)
+
+
+def count_subsidised_hires(model, rows: np.ndarray, length: np.ndarray) -> None:
+    if not subsidy_active(model) or len(rows) == 0:
+        return
+    h = model.p.policy.hiring_subsidy
+    u = streams.uniform(model.seed, streams.SUBSIDY, model.t, rows)
+    n = int(np.sum((length >= h.min_contract_months) & (u < h.small_firm_share)))
+    model.flow["subsidised_hires"] += n
+    model.flow["cost_hiring_subsidy"] += n * model.lever.subsidy_amount
+
+
+def open_startups(model) -> None:
+    """Loans this month open firms in counties drawn by labour force; each adds local jobs."""
+    cfg = model.p.policy.startup_loans
+    if model.month_of_year not in cfg.months or model.lever.entrepreneurs_per_year <= 0:
+        return
+    firms = monthly_count(model, model.lever.entrepreneurs_per_year, len(cfg.months),
+                          streams.STARTUPS)
+    model.flow["entrepreneurs"] += firms
+    model.loans_outstanding += firms * cfg.loans_yuan / max(cfg.entrepreneurs, 1)
+    if firms <= 0:
+        return
+    ids = np.arange(firms)
+    u = streams.uniform(model.seed, streams.ORDER, model.t + 7000, ids)
+    county = np.searchsorted(np.cumsum(model.counties.weight), u * model.counties.weight.sum())
+    county = np.minimum(county, model.counties.n - 1)
+    jobs = streams.stochastic_round(np.full(firms, cfg.jobs_per_entrepreneur),
+                                    streams.uniform(model.seed, streams.ORDER, model.t + 8000, ids))
+    np.add.at(model.rooms.startup_room, county, jobs)
+
+
+# ---------------------------------------------------------------------------------------------
+# workshops (P4, P6): closures, reopening, growth of paired workshops
+# ---------------------------------------------------------------------------------------------
+
+
+def workshop_turnover(model) -> np.ndarray:
+    """Some workshops close (less often with tax relief) and lay off their workers; some closed
+    sites reopen with a new firm. Returns the workers laid off."""
+    cfg = model.p.policy.workshops
+    ws = model.workshops
+    ids = np.arange(ws.n)
+    u = streams.uniform(model.seed, streams.CLOSURE, model.t, ids)
+    hazard = cfg.closure_hazard * ((1 - cfg.tax_relief_closure_cut) if model.lever.workshop_tax_relief
+                                   else 1.0)
+    closing = ws.open & (u < hazard)
+    reopening = ~ws.open & (u > 1.0 - cfg.reopen_rate)
+    ws.open[closing] = False
+    ws.open[reopening] = True
+    if model.month_of_year == 1 and model.year > BASE_YEAR:
+        growth = 1.0 + model.p.scenario.paired_workshop_growth
+        ws.room[ws.paired] = np.round(ws.room[ws.paired] * growth).astype(np.int32)
+    if not closing.any():
+        return np.zeros(0, np.int64)
+    w = model.workers
+    in_ws = np.flatnonzero(w.status == WORKSHOP)
+    rows = in_ws[closing[w.workshop[in_ws]]]
+    release(model, rows)
+    return rows
+
+
+# ---------------------------------------------------------------------------------------------
+# room enforcement: when room shrinks (subsidy ends, quota cut), the excess is laid off
+# ---------------------------------------------------------------------------------------------
+
+
+def enforce_room(model) -> np.ndarray:
+    w = model.workers
+    laid_off = []
+    for status, employer, room in ((LOCAL_JOB, FIRM, model.rooms.firm_room),
+                                   (PUBLIC_WELFARE, None, model.rooms.post_quota)):
+        mask = w.status == status
+        if employer is not None:
+            mask &= w.employer == employer
+        rows = np.flatnonzero(mask)
+        county = w.county[rows].astype(np.int64)
+        held = np.bincount(county, minlength=len(room))
+        if np.all(held <= room):
+            continue
+        order = streams.uniform(model.seed, streams.LAYOFF, model.t, rows)
+        keep = fill_room(county, order, room.astype(np.int64).copy())
+        laid_off.append(rows[~keep])
+    if not laid_off:
+        return np.zeros(0, np.int64)
+    rows = np.concatenate(laid_off)
+    release(model, rows)
+    return rows
+
+
+# ---------------------------------------------------------------------------------------------
+# zero-employment clearing (P12) and dynamic monitoring (P2)
+# ---------------------------------------------------------------------------------------------
+
+
+def clear_zero_employment(model) -> None:
+    """Reach households with nobody in work and place one member in a post or a workshop."""
+    rate = model.lever.contact_rate
+    if rate <= 0:
+        return
+    w = model.workers
+    zero = model.households_in_work() == 0
+    hh_ids = np.flatnonzero(zero)
+    reached = np.zeros(len(zero), bool)
+    reached[hh_ids[streams.uniform(model.seed, streams.CLEARING, model.t, hh_ids) < rate]] = True
+    cand = np.flatnonzero((w.status == NOT_WORKING) & reached[w.household] & ~w.returning)
+    if len(cand) == 0:
+        return
+    # one member per household: the first in a random order
+    order = np.argsort(streams.uniform(model.seed, streams.CLEARING, model.t + 3000, cand))
+    _, first = np.unique(w.household[cand[order]], return_index=True)
+    rows = cand[order[first]]
+    free = model.free_room()
+    county = w.county[rows].astype(np.int64)
+    placed = fill_room(county, np.zeros(len(rows)), free[:, 2])
+    post_rows = rows[placed]
+    hire(model, post_rows, np.full(len(post_rows), PUBLIC_WELFARE, np.int8))
+    rest = rows[~placed]
+    got = fill_room(county[~placed], np.zeros(len(rest)), free[:, 1])
+    model.place_in_workshops(rest[got])
+    n = len(post_rows) + int(got.sum())
+    model.flow["zero_employment_placements"] += n
+    model.flow["cost_zero_employment"] += n * model.p.policy.zero_employment.cost_per_placement
+
+
+def identify_at_risk(model) -> None:
+    """Monitoring finds at-risk households: monitored (三類人員), nobody in work, below the line."""
+    rate = model.lever.identification_rate
+    if rate <= 0:
+        return
+    hh = model.households
+    at_risk = (hh.monitored | (model.zero_employment) | model.below_line) & ~hh.identified
+    ids = np.flatnonzero(at_risk)
+    hh.identified[ids[streams.uniform(model.seed, streams.MONITORING, model.t, ids) < rate]] = True

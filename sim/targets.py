@@ -1,0 +1,46 @@
+"""The article's figures (seeds/figures.yaml) and the fit table that compares a run with them."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from importlib import resources
+
+import yaml
+
+
+@lru_cache(maxsize=1)
+def figures() -> dict:
+    """The seed article's figures as data (read once; the file ships as package data)."""
+    text = resources.files("sim.seeds").joinpath("figures.yaml").read_text(encoding="utf-8")
+    return yaml.safe_load(text)
+
+
+def targets() -> list[dict]:
+    return figures()["targets"]
+
+
+def fit_table(summary: dict[str, float]) -> dict[str, dict]:
+    """Figure id -> {figure, metric, article, model, rel_error} for T1..T12."""
+    table = {}
+    for t in targets():
+        model = float(summary[t["metric"]])
+        article = float(t["value"])
+        table[t["id"]] = {
+            "metric": t["metric"],
+            "unit": t["unit"],
+            "article": article,
+            "model": model,
+            "rel_error": (model - article) / article,
+        }
+    return table
+
+
+def format_fit_table(table: dict[str, dict]) -> str:
+    lines = [f"{'id':<4} {'figure':<24} {'article':>12} {'model':>12} {'rel.error':>9}"]
+    for fid, row in table.items():
+        if row["unit"] == "people":
+            a, m = f"{row['article']:,.0f}", f"{row['model']:,.0f}"
+        else:
+            a, m = f"{row['article']:.3f}", f"{row['model']:.3f}"
+        lines.append(f"{fid:<4} {row['metric']:<24} {a:>12} {m:>12} {row['rel_error']:>+9.2%}")
+    return "\n".join(lines)
