@@ -128,6 +128,7 @@ _GROUPS = ("population", "counties", "wages", "behaviour", "local_jobs", "scenar
 def check_overrides(argv: list[str]) -> None:
     """Check each command-line override against the schema; raise ConfigError on the first bad."""
     from hydra.core.override_parser.overrides_parser import OverridesParser
+    from hydra.core.override_parser.types import OverrideType
     from hydra.errors import HydraException
 
     args, config_dirs = _overrides(argv)
@@ -136,8 +137,10 @@ def check_overrides(argv: list[str]) -> None:
         try:
             (ov,) = parser.parse_overrides([arg])
         except HydraException as e:
-            raise ConfigError(f"Cannot read the override '{arg}': {str(e).splitlines()[0]}. "
-                              "Write key=value, e.g. policy.training.scale=2.") from None
+            raise ConfigError(
+                f"Cannot read the override '{arg}'. Write key=value with keys joined by dots, "
+                "e.g. policy.training.scale=2; months of a mapping are set as "
+                "++scenario.disruption={2021-03:0.5}.") from None
         key = ov.key_or_group
         if key.startswith("hydra") or ov.is_delete():
             continue
@@ -145,6 +148,10 @@ def check_overrides(argv: list[str]) -> None:
             _check_group_choice(ov, config_dirs)
             continue
         tp = _field_type(key)
+        if get_origin(tp) is dict and ov.type == OverrideType.CHANGE and ov.value():
+            raise ConfigError(
+                f"'{key}' is a mapping; to add or change entries write ++{key}={ov.value()} "
+                f"(force-add), to clear it write {key}={{}}.".replace("'", ""))
         values = list(ov.sweep_iterator()) if ov.is_sweep_override() else [ov.value()]
         for v in values:
             _check_value(key, tp, v)

@@ -71,7 +71,7 @@ class WagesConfig:
 
 
 # ---------------------------------------------------------------------------------------------
-# behaviour: the decision rule's parameters (fitted ones in conf/behaviour/fitted.yaml)
+# behaviour: the decision rule's parameters (fitted ones in conf/calibration/fitted.yaml)
 # ---------------------------------------------------------------------------------------------
 
 
@@ -88,8 +88,9 @@ class BehaviourConfig:
     distance_cost_in: float = 0.5
     care_cost: float = 2.0  # of being away, for a worker with care duties
     care_weight_in_province: float = 0.8  # in-province work away is nearer home than out
-    peer_weight: float = 3.5  # outside evidence: Chen, Jin & Yue (NBER w15671)
+    peer_weight: float = 4.3  # outside evidence: Chen, Jin & Yue (NBER w15671)
     habit: float = 1.0  # pull of the last option held
+    home_value_sd: float = 1.0  # spread of the taste for not working across workers
     experience_discount: float = 0.3  # share of distance cost a migrant with experience saves
     relocated_workshop_bonus: float = 1.0  # workshops sit in resettlement communities
     weak_public_welfare_bonus: float = 1.0
@@ -104,7 +105,7 @@ class BehaviourConfig:
     separation_in_province: float = 0.04
     separation_local_job: float = 0.03
     separation_workshop: float = 0.03
-    separation_public_welfare: float = 0.01
+    separation_public_welfare: float = 0.083
     women_care_share: float = 0.8  # share of caregivers who are women
 
 
@@ -131,6 +132,7 @@ class TrainingConfig:
     scale: float = 1.0
     trainees_per_year: int = 81_500  # T9
     months: list[int] = field(default_factory=lambda: [3, 4, 5, 6, 7, 8, 9, 10, 11, 12])
+    min_months_not_working: int = 3  # trainees are found among those out of work this long
     min_duration: int = 1
     max_duration: int = 3
     wage_premium: float = 0.10  # Zhao & Geng 2020
@@ -168,7 +170,6 @@ class WorkshopsConfig:
     rural_jobs: int = 197_000  # T6: all rural workers employed there
     paired_room: int = 19_000  # T7: room for poverty-alleviated workers in paired workshops
     other_room: int = 15_600  # T6 - T7: room in the other workshops and bases
-    relocated_site_share: float = 0.6  # share of workshops in resettlement communities
     closure_hazard: float = 0.01  # monthly, before tax relief
     tax_relief: bool = True
     tax_relief_closure_cut: float = 0.5
@@ -185,6 +186,7 @@ class HiringSubsidyConfig:
     end: str = "2022-01"  # until the 2022 Spring Festival
     min_contract_months: int = 6  # P8
     small_firm_share: float = 0.8
+    take_up: float = 0.3  # share of eligible hires for which firms claim the subsidy
     demand_elasticity: float = 0.5  # Hamermesh 1993
 
 
@@ -193,7 +195,6 @@ class PublicWelfareConfig:
     enabled: bool = True
     scale: float = 1.0
     posts: int = 214_300  # T8
-    pay: float = 600.0
 
 
 @dataclass
@@ -205,13 +206,13 @@ class StartupLoansConfig:
     jobs_per_entrepreneur: float = 42.6  # T10: 5.14萬 / 1206
     months: list[int] = field(default_factory=lambda: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12])
     interest_subsidy_rate: float = 0.0385  # 2021 one-year LPR
+    term_months: int = 36  # guaranteed start-up loans run up to three years
 
 
 @dataclass
 class LabourBrandsConfig:
     enabled: bool = True
     scale: float = 1.0
-    brands: int = 50  # T11
     members: int = 60_000  # certified brand workers (fitted so brand jobs match T11)
     wage_premium: float = 0.10
     job_finding_boost: float = 0.10
@@ -261,9 +262,11 @@ class ScenarioConfig:
     name: str = "baseline_2021"
     start: str = "2021-01"  # first simulated month; the state at the end of the month before
     end: str = "2021-12"  # last simulated month (may run to 2025-12)
+    burn_in_months: int = 12  # months run under end-2020 conditions before the start
     # epidemic disruption: month -> strength in [0, 1] (share of destination jobs closed and
     # of departures blocked)
     disruption: dict[str, float] = field(default_factory=dict)
+    disruption_scale: float = 1.0  # multiplies every month's strength (for sweeps)
     disruption_closure_share: float = 0.3
     # Spring Festival month by year (the festival pulls migrants home, they leave after it)
     festival_months: dict[str, str] = field(default_factory=dict)
@@ -437,7 +440,7 @@ def _validate_policy(cfg: Config) -> None:
     if w.paired_room + w.other_room > w.rural_jobs:
         _fail("policy.workshops.rural_jobs", w.rural_jobs,
               "at least paired_room + other_room (all jobs include the modelled workers' room)")
-    for k in ("relocated_site_share", "closure_hazard", "tax_relief_closure_cut", "reopen_rate"):
+    for k in ("closure_hazard", "tax_relief_closure_cut", "reopen_rate"):
         if not 0 <= getattr(w, k) <= 1:
             _fail(f"policy.workshops.{k}", getattr(w, k), "a share between 0 and 1")
     h = p.hiring_subsidy
@@ -446,8 +449,9 @@ def _validate_policy(cfg: Config) -> None:
             _fail(f"policy.hiring_subsidy.{k}", getattr(h, k), "a month written YYYY-MM")
     if h.end < h.start:
         _fail("policy.hiring_subsidy.end", h.end, f"a month not before start ({h.start})")
-    if not 0 <= h.small_firm_share <= 1:
-        _fail("policy.hiring_subsidy.small_firm_share", h.small_firm_share, "a share between 0 and 1")
+    for k in ("small_firm_share", "take_up"):
+        if not 0 <= getattr(h, k) <= 1:
+            _fail(f"policy.hiring_subsidy.{k}", getattr(h, k), "a share between 0 and 1")
     for lever, key in (("public_welfare", "posts"), ("training", "trainees_per_year"),
                        ("labour_brands", "members"), ("transport", "capacity_per_year")):
         size = getattr(getattr(p, lever), key) * getattr(p, lever).scale
@@ -478,9 +482,14 @@ def _validate_scenario(s: ScenarioConfig) -> None:
     for year, cut in s.stay_put_call.items():
         if not 0 <= cut <= 1:
             _fail(f"scenario.stay_put_call.{year}", cut, "a share between 0 and 1")
+    if any(strength * s.disruption_scale > 1 for strength in s.disruption.values()):
+        _fail("scenario.disruption_scale", s.disruption_scale,
+              "a factor that keeps every month's strength (times the factor) at most 1")
     for k in ("disruption_closure_share", "festival_return_share", "taper_per_year"):
         if not 0 <= getattr(s, k) <= 1:
             _fail(f"scenario.{k}", getattr(s, k), "a share between 0 and 1")
+    if not 0 <= s.burn_in_months <= 60:
+        _fail("scenario.burn_in_months", s.burn_in_months, "a whole number of months from 0 to 60")
     if s.policy_path not in POLICY_PATHS:
         _fail("scenario.policy_path", s.policy_path, "one of " + ", ".join(POLICY_PATHS))
 

@@ -6,6 +6,7 @@ Utility of option j for worker i (docs/MODEL.md, Decision):
            - care_cost * care_i * away_j
            + peer_weight * share of the county in j last month
            + habit * [j is the last option i held]
+    V_i,not_working = home_value_sd * z_i   (z_i a worker's standard-normal taste for home)
 A worker takes the best option by V + Gumbel noise (multinomial logit). Room-limited options
 (local jobs, workshops, posts) serve applicants county by county; a worker turned away takes its
 next-best option in the same month (the same noise, so the ranking is the logit's), up to 4 rounds.
@@ -17,6 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 
 from . import streams
 from .institutions import fill_room
@@ -30,6 +32,7 @@ COLUMN_OF_STATUS = np.full(7, 5, np.int64)
 COLUMN_OF_STATUS[OPTIONS] = np.arange(6)
 ROOM_OPTIONS = (2, 3, 4)  # columns with a room limit: local job, workshop, post
 ROUNDS = 4
+KEEP = -1  # outcome of a worker who stays in the job it holds
 
 
 @dataclass
@@ -40,6 +43,14 @@ class DecisionRecord:
     probabilities: np.ndarray  # logit probabilities, deciders x options
     first_choice: np.ndarray  # column each decider chose in the first round
     outcome: np.ndarray  # status each decider ended the month in
+    posts: list  # per round: (county, priority, accepted) of the post applicants
+
+    @property
+    def post_applications(self) -> pd.DataFrame:
+        frames = [pd.DataFrame({"county": c, "priority": p, "accepted": a, "round": r})
+                  for r, (c, p, a) in enumerate(self.posts)]
+        return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(
+            columns=["county", "priority", "accepted", "round"])
 
 
 def personal_factor(model, rows: np.ndarray) -> np.ndarray:
@@ -91,9 +102,12 @@ def utilities(model, rows: np.ndarray, p_find: np.ndarray, habit: bool = True) -
     V[:, :5] += b.peer_weight * model.peer_share[w.county[rows]][:, :5]
     if habit:
         V[np.arange(n), COLUMN_OF_STATUS[w.last_status[rows]]] += b.habit
+    V[:, 5] = b.home_value_sd * w.home_taste[rows]  # some value staying home more than others
     V[:, 3] += b.relocated_workshop_bonus * hh.relocated[w.household[rows]]
     V[:, 4] += b.weak_public_welfare_bonus * (w.capacity[rows] != 0)
     V[~w.can_migrate[rows], :2] = -np.inf
+    # an option with no room at all in the worker's county (no workshop, no post) is not open
+    V[:, 2:5][~model.options_open[w.county[rows]]] = -np.inf
     return V
 
 
@@ -122,6 +136,7 @@ def departures(model, rows: np.ndarray, p: np.ndarray, travelling: np.ndarray) -
         return found
     blocked = found & travelling & (streams.uniform(seed, streams.TRAVEL, t, rows) < model.disruption)
     stuck = np.flatnonzero(blocked)
+    stuck = stuck[np.argsort(streams.uniform(seed, streams.TRANSPORT, t, rows[stuck]))]
     carried = stuck[:max(model.seats_left, 0)]
     model.seats_left -= len(carried)
     model.flow["transported"] += len(carried)
@@ -131,19 +146,22 @@ def departures(model, rows: np.ndarray, p: np.ndarray, travelling: np.ndarray) -
 
 def decide(model, rows: np.ndarray, prev: np.ndarray, habit: bool = True,
            record: bool = False) -> np.ndarray:
-    """Deciders choose and are placed; returns the status each ends the month in.
+    """Deciders choose and are placed; returns the status each ends the month in, or KEEP
+    for a worker still holding a job who chooses to stay in it (no search, no room needed).
 
     `prev` is each decider's status at the start of the month: a worker already at a migrant
     destination does not travel to take a new job there, so a disruption cannot block it.
     """
     t, seed = model.t, model.seed
     n = len(rows)
+    model.options_open = model.room_capacity() > 0
     p_find = job_finding(model, rows)
     V = utilities(model, rows, p_find, habit)
     G = V + streams.gumbel(seed, streams.CHOICE, t, rows, 6)
     outcome = np.full(n, NOT_WORKING, np.int8)
     pending = np.arange(n)
     first = None
+    posts: list = []
     free = model.free_room()  # county x (local, workshop, post), decreased as places go
     applied = np.zeros_like(free)
     accepted_total = np.zeros_like(free)
@@ -153,6 +171,10 @@ def decide(model, rows: np.ndarray, prev: np.ndarray, habit: bool = True,
         choice = np.argmax(G[pending], axis=1)
         if first is None:
             first = choice.copy()
+            holding = model.workers.status[rows] != NOT_WORKING
+            stays = holding & (OPTIONS[choice] == model.workers.status[rows])
+            outcome[stays] = KEEP
+            pending, choice = pending[~stays], choice[~stays]
         # migrant options: a job is found with probability p; travel may be blocked
         for col, status in ((0, OUT_OF_PROVINCE), (1, IN_PROVINCE)):
             sel = pending[choice == col]
@@ -168,8 +190,11 @@ def decide(model, rows: np.ndarray, prev: np.ndarray, habit: bool = True,
             county = model.workers.county[rows[sel]].astype(np.int64)
             order = streams.uniform(seed, streams.ORDER, t, rows[sel])
             if col == 4:
-                order = order + post_priority(model, rows[sel])
+                priority = post_priority(model, rows[sel])
+                order = order + priority
             got = fill_room(county, order, free[:, col - 2])
+            if col == 4 and record:
+                posts.append((county, priority, got))
             applied[:, col - 2] += np.bincount(county, minlength=len(free))
             accepted_total[:, col - 2] += np.bincount(county[got], minlength=len(free))
             outcome[sel[got]] = OPTIONS[col]
@@ -179,5 +204,8 @@ def decide(model, rows: np.ndarray, prev: np.ndarray, habit: bool = True,
     model.update_acceptance(applied, accepted_total)
     if record:
         model.last_decision = DecisionRecord(rows=rows.copy(), probabilities=logit_probabilities(V),
-                                             first_choice=first, outcome=outcome.copy())
+                                             first_choice=first,
+                                             outcome=np.where(outcome == KEEP,
+                                                              model.workers.status[rows], outcome),
+                                             posts=posts)
     return outcome

@@ -69,7 +69,6 @@ class Workshop(mesa.Agent):
 class WorkshopTable:
     county: np.ndarray  # int16
     paired: np.ndarray  # bool: built through Jiangsu-Shaanxi pairing
-    resettlement: np.ndarray  # bool: sits in a resettlement community
     room: np.ndarray  # int32: jobs open to modelled (poverty-alleviated) workers
     other_jobs: np.ndarray  # int32: jobs held by rural workers outside the model
     open: np.ndarray  # bool
@@ -98,12 +97,11 @@ def build_workshops(cfg: WorkshopsConfig, counties: Counties, scale: float, leve
     size = rng.gamma(2.0, 0.5, n)
     room = mean_room * size * lever * scale
     ids = np.arange(n)
-    room = streams.stochastic_round(room, streams.uniform(seed, streams.ORDER, -1, ids))
+    room = streams.stochastic_round(room, streams.uniform(seed, streams.ORDER, -10_001, ids))
     others = (cfg.rural_jobs - cfg.paired_room - cfg.other_room) / n * size * scale
     return WorkshopTable(
         county=county,
         paired=paired,
-        resettlement=rng.random(n) < cfg.relocated_site_share,
         room=room.astype(np.int32),
         other_jobs=np.round(others).astype(np.int32),
         open=np.ones(n, bool),

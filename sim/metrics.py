@@ -105,10 +105,10 @@ class Recorder:
                                if lv.workshop_tax_relief else 0.0),
             "cost_hiring_subsidy": m.flow["cost_hiring_subsidy"] * k,
             "cost_public_welfare": float((m.workers.status == 4).sum()) * m.wage_levels[4] * k,
-            "cost_startup_loans": m.loans_outstanding * p.startup_loans.interest_subsidy_rate / 12.0,
-            "cost_labour_brands": (float(m.workers.brand.sum()) * k
-                                   * p.labour_brands.cost_per_member_per_year / 12.0
-                                   if p.labour_brands.enabled else 0.0),
+            "cost_startup_loans": (m.loans_outstanding() * k
+                                   * p.startup_loans.interest_subsidy_rate / 12.0),
+            "cost_labour_brands": (float(m.workers.brand.sum()) * k * lv.brand_support
+                                   * p.labour_brands.cost_per_member_per_year / 12.0),
             "cost_zero_employment": m.flow["cost_zero_employment"] * k,
             "cost_monitoring": (float(m.households.identified.sum()) * k
                                 * p.monitoring.cost_per_household_month

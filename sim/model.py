@@ -13,7 +13,7 @@ import numpy as np
 
 from . import calendar, metrics, policies, streams
 from .config import Config
-from .decisions import decide
+from .decisions import KEEP, decide
 from .employment import hire, release
 from .institutions import (County, Rooms, Workshop, build_workshops, rank_within_groups,
                            workshop_slots)
@@ -42,7 +42,7 @@ class LaborExportModel(mesa.Model):
         b = cfg.behaviour
         self.counties = build_counties(cfg.counties, self.rng)
         self.workers, self.households = build_population(
-            cfg.population, self.counties, self.rng, b.women_care_share, b.weak_can_migrate,
+            cfg.population, self.counties, self.rng, self.seed, b.women_care_share, b.weak_can_migrate,
             b.over_age_can_migrate)
         self.lever = policies.lever_state(cfg, self.year)
         ws = cfg.policy.workshops
@@ -60,7 +60,8 @@ class LaborExportModel(mesa.Model):
              b.separation_workshop, b.separation_public_welfare, 0.0, 0.0])
         self.acceptance = np.ones((self.counties.n, 3))
         self.peer_share = np.zeros((self.counties.n, 7))
-        self.loans_outstanding = 0.0
+        self.loans_by_month: dict[int, float] = {}  # month -> yuan lent (simulated scale)
+        self.transported_this_year = 0
         self.last_decision = None
         self._assign_programme_members()
         self.flow = dict.fromkeys(FLOWS, 0.0)
@@ -76,6 +77,11 @@ class LaborExportModel(mesa.Model):
     # ---- the month ------------------------------------------------------------------------
     def step(self) -> None:
         self.t += 1
+        self._month()
+        self.recorder.record()                                # metrics and costs
+        self.datacollector.collect(self)
+
+    def _month(self) -> None:
         self._set_calendar()
         self.flow = dict.fromkeys(FLOWS, 0.0)
         self.status_at_start = self.workers.status.copy()
@@ -93,12 +99,11 @@ class LaborExportModel(mesa.Model):
         self.seats_left = policies.transport_capacity(self)   # point-to-point transport
         self.take_jobs(deciders, decide(self, deciders, self.status_at_start[deciders],
                                         record=True))         # choose, with room limits
+        self.transported_this_year += int(self.flow["transported"])
         policies.clear_zero_employment(self)                  # zero-employment clearing
         self.update_households()                              # income, zero employment, line
         policies.identify_at_risk(self)                       # dynamic monitoring
         self._update_peer_share()                             # peers seen next month
-        self.recorder.record()                                # metrics and costs
-        self.datacollector.collect(self)
 
     def run(self) -> None:
         while self.t < len(self.labels) - 1:
@@ -107,14 +112,12 @@ class LaborExportModel(mesa.Model):
     # ---- calendar and shocks ---------------------------------------------------------------
     def _set_calendar(self) -> None:
         s = self.p.scenario
-        self.label = self.labels[self.t]
+        self.label = self.labels[max(self.t, 0)]  # burn-in months (t < 0) are end-2020 months
         self.year = int(self.label[:4])
         self.month_of_year = int(self.label[5:])
-        self.disruption = float(s.disruption.get(self.label, 0.0)) if self.t > 0 else 0.0
-        self.disruption_by_year = {}
-        for month, strength in s.disruption.items():
-            y = int(str(month)[:4])
-            self.disruption_by_year[y] = self.disruption_by_year.get(y, 0.0) + float(strength)
+        strength = {str(k): float(v) * s.disruption_scale for k, v in s.disruption.items()}
+        self.disruption = strength.get(self.label, 0.0) if self.t > 0 else 0.0
+        self.burning_in = self.t <= 0
         years = max(self.year - policies.BASE_YEAR, 0)
         w = self.p.wages
         # the 2021 figures are yearly averages: centre the growth path on mid-2021
@@ -123,9 +126,10 @@ class LaborExportModel(mesa.Model):
         self.wage_levels = np.array([w.out_of_province * growth, w.in_province * growth,
                                      w.local_job * growth, w.workshop, w.public_welfare, 0.0])
         self.destination_demand = (1.0 + s.destination_demand_growth) ** years
-        if self.t > 0 and self.month_of_year == 1:
+        if self.t > 0 and (self.month_of_year == 1 or self.t == 1):
             self.lever = policies.lever_state(self.p, self.year)
             self.households.income_year[:] = 0.0
+            self.transported_this_year = 0
 
     def _festival_returns(self) -> None:
         """In the festival month migrants go home; the call to stay put (就地過年) cuts returns."""
@@ -169,12 +173,16 @@ class LaborExportModel(mesa.Model):
         employed = np.flatnonzero(np.isin(w.status, WORKING))
         u = streams.uniform(self.seed, streams.RECONSIDER, self.t, employed)
         reconsidering = employed[u < b.reconsider_rate]
-        release(self, reconsidering)
         return np.unique(np.concatenate((forced, searching, reconsidering)))
 
     # ---- jobs starting ---------------------------------------------------------------------
     def take_jobs(self, rows: np.ndarray, outcome: np.ndarray) -> None:
-        """Put deciders into the jobs they were given: employers and workshops get their rows."""
+        """Put deciders into the jobs they were given: employers and workshops get their rows.
+        Workers who held a job and leave it for another (or for none) quit it first."""
+        moving = outcome != KEEP
+        rows, outcome = rows[moving], outcome[moving]
+        quitting = rows[self.workers.status[rows] != NOT_WORKING]
+        release(self, quitting)
         for status in (OUT_OF_PROVINCE, IN_PROVINCE, PUBLIC_WELFARE):
             sel = rows[outcome == status]
             hire(self, sel, np.full(len(sel), status, np.int8))
@@ -211,6 +219,16 @@ class LaborExportModel(mesa.Model):
             mask &= w.employer == employer
         return np.bincount(w.county[mask], minlength=self.counties.n)
 
+    def room_capacity(self) -> np.ndarray:
+        """All room per county (taken or not): local jobs, open workshop places, posts."""
+        ws = self.workshops
+        cap = np.empty((self.counties.n, 3), np.int64)
+        cap[:, 0] = self.rooms.firm_room + self.rooms.startup_room
+        cap[:, 1] = np.bincount(ws.county, weights=np.where(ws.open, ws.room, 0),
+                                minlength=self.counties.n)
+        cap[:, 2] = self.rooms.post_quota
+        return cap
+
     def free_room(self) -> np.ndarray:
         """Room left per county: local jobs, workshop places, public-welfare posts."""
         ws, w = self.workshops, self.workers
@@ -231,7 +249,7 @@ class LaborExportModel(mesa.Model):
         """Local demand by county (labour force x region weight); post quota by county in
         proportion to its weak and over-age labour, the posts' priority group."""
         w, c = self.workers, self.counties
-        u = streams.uniform(self.seed, streams.ORDER, -2, np.arange(c.n))
+        u = streams.uniform(self.seed, streams.ORDER, -10_002, np.arange(c.n))
         labour = np.bincount(w.county, minlength=c.n).astype(np.float64)
         demand = labour * np.asarray(self.p.local_jobs.region_weights)[c.region]
         base = demand / demand.sum() * self.p.local_jobs.demand * self.scale
@@ -248,6 +266,11 @@ class LaborExportModel(mesa.Model):
     def _set_post_quota(self) -> None:
         quota = self.lever.post_quota * self.scale * self.post_weight
         self.rooms.post_quota[:] = streams.stochastic_round(quota, self._post_u)
+
+    def loans_outstanding(self) -> float:
+        """Start-up loans not yet repaid (each runs `term_months`)."""
+        term = self.p.policy.startup_loans.term_months
+        return float(sum(v for m, v in self.loans_by_month.items() if self.t - m < term))
 
     # ---- households ------------------------------------------------------------------------
     def households_in_work(self) -> np.ndarray:
@@ -280,21 +303,26 @@ class LaborExportModel(mesa.Model):
         w.certificate[chosen] = True
 
     def _initial_state(self) -> None:
-        """Everyone chooses once under the end-2020 conditions (no 2021 programmes yet), twice
-        so that the peer shares are the state's own; contracts then run from there."""
+        """The state at the end of 2020: everyone chooses once under end-2020 conditions (twice,
+        so that the peer shares are the state's own), then the months run on under those
+        conditions (`scenario.burn_in_months`, no 2021 programme) until flows settle."""
         w = self.workers
         everyone = np.arange(w.n)
-        saved = self.lever
-        self.lever = policies.lever_state(self.p, self.year)  # year 2020: full intensity stocks
-        for _ in range(2):
+        burn_in = self.p.scenario.burn_in_months
+        for k in range(2):
+            self.t = -burn_in - 2 + k  # months before the burn-in: keys of their own
             release(self, everyone)
             self.seats_left = 0
             outcome = decide(self, everyone, np.full(w.n, NOT_WORKING, np.int8), habit=False)
             self.take_jobs(everyone, outcome)
             self._update_peer_share()
-        self.lever = saved
+        for month in range(-burn_in, 0):
+            self.t = month
+            self._month()
+        self.t = 0
+        self._set_calendar()
         self.flow = dict.fromkeys(FLOWS, 0.0)
-        self.acceptance[:] = 1.0
+        w.trained_in_run[:] = False
 
     def _update_peer_share(self) -> None:
         w = self.workers

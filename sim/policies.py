@@ -50,6 +50,7 @@ class LeverState:
     entrepreneurs_per_year: float
     brand_premium: float
     brand_boost: float
+    brand_support: float
     contact_rate: float
     identification_rate: float
 
@@ -77,6 +78,7 @@ def lever_state(cfg: Config, year: int) -> LeverState:
         entrepreneurs_per_year=p.startup_loans.entrepreneurs * size(p.startup_loans),
         brand_premium=p.labour_brands.wage_premium * float(p.labour_brands.enabled),
         brand_boost=p.labour_brands.job_finding_boost * float(p.labour_brands.enabled),
+        brand_support=size(p.labour_brands),
         contact_rate=min(p.zero_employment.contact_rate * size(p.zero_employment), 1.0),
         identification_rate=min(p.monitoring.identification_rate * size(p.monitoring), 1.0),
     )
@@ -110,12 +112,14 @@ def finish_training(model) -> np.ndarray:
 def enrol_training(model) -> np.ndarray:
     """Fill this month's course places from workers not in work, monitored households first."""
     cfg = model.p.policy.training
-    if model.month_of_year not in cfg.months or model.lever.training_per_year <= 0:
+    if (model.burning_in or model.month_of_year not in cfg.months
+            or model.lever.training_per_year <= 0):
         return np.zeros(0, np.int64)
     places = monthly_count(model, model.lever.training_per_year, len(cfg.months), streams.TRAINING)
     w = model.workers
+    # the county's survey (摸底排查) finds those out of work for a while, not those between jobs
     cand = np.flatnonzero((w.status == NOT_WORKING) & (w.capacity != OVER_AGE) & ~w.trained
-                          & ~w.returning)
+                          & ~w.returning & (w.months_in_status >= cfg.min_months_not_working))
     if places <= 0 or len(cand) == 0:
         return np.zeros(0, np.int64)
     identified = model.households.identified[w.household[cand]]
@@ -136,12 +140,11 @@ def enrol_training(model) -> np.ndarray:
 
 
 def transport_capacity(model) -> int:
-    """This month's seats: the year's capacity spread over the year's disrupted months."""
+    """Seats left this month: the year's capacity, used as disruptions block departures."""
     if model.disruption <= 0 or model.lever.transport_per_year <= 0:
         return 0
-    year_strength = model.disruption_by_year.get(model.year, 0.0)
-    seats = model.lever.transport_per_year * model.disruption / year_strength
-    return monthly_count(model, seats, 1, streams.TRANSPORT)
+    seats = monthly_count(model, model.lever.transport_per_year, 1, streams.TRANSPORT)
+    return max(seats - model.transported_this_year, 0)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -160,10 +163,10 @@ def set_firm_room(model) -> None:
     rooms = model.rooms
     factor = 1.0
     if subsidy_active(model):
-        cost_cut = (model.lever.subsidy_amount * h.small_firm_share
+        cost_cut = (model.lever.subsidy_amount * h.small_firm_share * h.take_up
                     / (h.min_contract_months * model.wage_levels[2]))
         factor += h.demand_elasticity * cost_cut
-    growth = (1.0 + model.p.local_jobs.demand_growth_per_year) ** (model.year - BASE_YEAR)
+    growth = (1.0 + model.p.local_jobs.demand_growth_per_year) ** max(model.year - BASE_YEAR, 0)
     rooms.firm_room[:] = np.round(rooms.base_firm_room * factor * growth).astype(np.int64)
 
 
@@ -172,7 +175,7 @@ def count_subsidised_hires(model, rows: np.ndarray, length: np.ndarray) -> None:
         return
     h = model.p.policy.hiring_subsidy
     u = streams.uniform(model.seed, streams.SUBSIDY, model.t, rows)
-    n = int(np.sum((length >= h.min_contract_months) & (u < h.small_firm_share)))
+    n = int(np.sum((length >= h.min_contract_months) & (u < h.small_firm_share * h.take_up)))
     model.flow["subsidised_hires"] += n
     model.flow["cost_hiring_subsidy"] += n * model.lever.subsidy_amount
 
@@ -180,12 +183,13 @@ def count_subsidised_hires(model, rows: np.ndarray, length: np.ndarray) -> None:
 def open_startups(model) -> None:
     """Loans this month open firms in counties drawn by labour force; each adds local jobs."""
     cfg = model.p.policy.startup_loans
-    if model.month_of_year not in cfg.months or model.lever.entrepreneurs_per_year <= 0:
+    if (model.burning_in or model.month_of_year not in cfg.months
+            or model.lever.entrepreneurs_per_year <= 0):
         return
     firms = monthly_count(model, model.lever.entrepreneurs_per_year, len(cfg.months),
                           streams.STARTUPS)
     model.flow["entrepreneurs"] += firms
-    model.loans_outstanding += firms * cfg.loans_yuan / max(cfg.entrepreneurs, 1)
+    model.loans_by_month[model.t] = firms * cfg.loans_yuan / max(cfg.entrepreneurs, 1)
     if firms <= 0:
         return
     ids = np.arange(firms)
@@ -279,11 +283,12 @@ def clear_zero_employment(model) -> None:
     rows = cand[order[first]]
     free = model.free_room()
     county = w.county[rows].astype(np.int64)
-    placed = fill_room(county, np.zeros(len(rows)), free[:, 2])
+    order = streams.uniform(model.seed, streams.CLEARING, model.t + 6000, rows)
+    placed = fill_room(county, order, free[:, 2])
     post_rows = rows[placed]
     hire(model, post_rows, np.full(len(post_rows), PUBLIC_WELFARE, np.int8))
     rest = rows[~placed]
-    got = fill_room(county[~placed], np.zeros(len(rest)), free[:, 1])
+    got = fill_room(county[~placed], order[~placed], free[:, 1])
     model.place_in_workshops(rest[got])
     n = len(post_rows) + int(got.sum())
     model.flow["zero_employment_placements"] += n
@@ -296,6 +301,7 @@ def identify_at_risk(model) -> None:
     if rate <= 0:
         return
     hh = model.households
-    at_risk = (hh.monitored | (model.zero_employment) | model.below_line) & ~hh.identified
-    ids = np.flatnonzero(at_risk)
+    at_risk = hh.monitored | model.zero_employment | model.below_line
+    hh.identified &= at_risk  # households that recovered leave the list
+    ids = np.flatnonzero(at_risk & ~hh.identified)
     hh.identified[ids[streams.uniform(model.seed, streams.MONITORING, model.t, ids) < rate]] = True

@@ -9,7 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from scipy.special import ndtri
 
+from . import streams
 from .config import CountiesConfig, PopulationConfig
 
 # worker status codes; every worker is in exactly one at every step
@@ -84,6 +86,7 @@ class Workers:
     brand: np.ndarray  # bool: certified member of a labour brand
     referred: np.ndarray  # bool: reached by referral services
     returning: np.ndarray  # bool: home for the Spring Festival, will decide next month
+    home_taste: np.ndarray  # float32: standard-normal taste for not working (unobserved)
 
     @property
     def n(self) -> int:
@@ -129,7 +132,7 @@ def _household_sizes(n_workers: int, per_household: float, rng: np.random.Genera
 
 
 def build_population(cfg: PopulationConfig, counties: Counties, rng: np.random.Generator,
-                     women_care_share: float, weak_can_migrate: float,
+                     seed: int, women_care_share: float, weak_can_migrate: float,
                      over_age_can_migrate: float) -> tuple[Workers, Households]:
     n = max(int(round(cfg.labour_force * cfg.scale)), 1)
     sizes = _household_sizes(n, cfg.workers_per_household, rng)
@@ -161,6 +164,8 @@ def build_population(cfg: PopulationConfig, counties: Counties, rng: np.random.G
     can_migrate = np.where(capacity == FULL, True,
                            rng.random(n) < np.where(capacity == WEAK, weak_can_migrate,
                                                     over_age_can_migrate))
+    # drawn from the worker's own stream so a fit that changes its spread moves it smoothly
+    home_taste = ndtri(streams.uniform(seed, streams.HOME, 0, np.arange(n))).astype(np.float32)
     persons = (sizes * cfg.persons_per_worker).astype(np.float32)
     mu = np.log(cfg.nonwage_income_mean) - cfg.nonwage_income_sigma ** 2 / 2
     nonwage = (persons * rng.lognormal(mu, cfg.nonwage_income_sigma, n_hh)).astype(np.float32)
@@ -199,5 +204,6 @@ def build_population(cfg: PopulationConfig, counties: Counties, rng: np.random.G
         brand=np.zeros(n, bool),
         referred=np.zeros(n, bool),
         returning=np.zeros(n, bool),
+        home_taste=home_taste,
     )
     return workers, households

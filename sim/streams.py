@@ -14,7 +14,7 @@ import numpy as np
 # one id per use, so that no two mechanisms share draws
 SEARCH, RECONSIDER, CHOICE, JOB_FINDING, TRAVEL, ORDER, WAGE, CONTRACT, TRAINING, FESTIVAL, \
     CLOSURE, CLEARING, MONITORING, TRANSPORT, SUBSIDY, LAYOFF, EPIDEMIC, STARTUPS, \
-    INITIAL = range(1, 20)
+    HOME = range(1, 20)
 
 _M1 = np.uint64(0x9E3779B97F4A7C15)
 _M2 = np.uint64(0xBF58476D1CE4E5B9)

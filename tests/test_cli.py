@@ -1,0 +1,73 @@
+"""The command line: a run writes its files; bad input gets one clear paragraph, exit 2, no files."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+
+from sim import metrics
+
+RUN = [sys.executable, "-m", "sim.cli"]
+FAST = ["population.scale=0.004", "scenario.burn_in_months=2", "quiet=true"]
+METRICS = ["in_work", "out_of_province", "in_province", "in_county", "local_job", "workshop",
+           "workshop_paired", "public_welfare", "training", "not_working", "trained",
+           "trained_employed_share", "startup_jobs", "brand_jobs", "transported",
+           "zero_employment_households", "households_below_line"]
+
+
+def sim(tmp_path, *args):
+    return subprocess.run(RUN + list(args), cwd=tmp_path, capture_output=True, text=True,
+                          timeout=300)
+
+
+def test_run_writes_summary_and_timeseries(tmp_path):
+    out = tmp_path / "run"
+    res = sim(tmp_path, *FAST, f"hydra.run.dir={out}")
+    assert res.returncode == 0, res.stderr
+    summary = json.loads((out / "summary.json").read_text())
+    for name in METRICS + list(metrics.COST_METRICS):
+        assert name in summary, name
+    assert set(summary["targets"]) == {f"T{i}" for i in range(1, 13)}
+    for row in summary["targets"].values():
+        assert set(row) >= {"article", "model", "rel_error"}
+        assert row["rel_error"] == pytest.approx((row["model"] - row["article"]) / row["article"])
+    ts = pd.read_parquet(out / "timeseries.parquet")
+    assert list(ts.columns) == ["month", "metric", "group", "value"]
+    assert set(ts.month) == {f"2021-{m:02d}" for m in range(1, 13)} | {"2020-12"}
+    assert {"all", "region=south", "sex=female", "capacity=weak"} <= set(ts.group)
+    dec = ts[(ts.month == "2021-12") & (ts.group == "all")].set_index("metric")["value"]
+    assert dec["in_work"] == pytest.approx(summary["in_work"])
+    # the statuses add up to the labour force in every month
+    status = ts[ts.metric.isin(metrics.STATUSES) & (ts.group == "all")]
+    totals = status.groupby("month")["value"].sum()
+    assert totals.max() - totals.min() < 1e-6
+
+
+@pytest.mark.parametrize("override, key", [
+    ("population.labour_force_typo=3", "population.labour_force_typo"),
+    ("population.labour_force=lots", "population.labour_force"),
+    ("policy.training.trainees_per_year=-5", "policy.training.trainees_per_year"),
+    ("population.age_shares=[0.5,0.5,0.5,0.1]", "population.age_shares"),
+    ("policy/training=maybe", "policy/training"),
+    ("policy.workshops.enabled=perhaps", "policy.workshops.enabled"),
+    ("scenario.end=2030-01", "scenario.end"),
+])
+def test_bad_input_gets_a_clear_error_and_no_files(tmp_path, override, key):
+    res = sim(tmp_path, *FAST, override)
+    assert res.returncode == 2
+    assert "Traceback" not in res.stderr + res.stdout
+    assert key in res.stderr and "allowed" in res.stderr.lower()
+    assert len(res.stderr.strip().splitlines()) == 1
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_sweep_runs_out_of_the_box(tmp_path):
+    res = sim(tmp_path, "-m", *FAST, "seed=0,1", f"hydra.sweep.dir={tmp_path / 'sweep'}")
+    assert res.returncode == 0, res.stderr
+    assert sorted(p.name for p in (tmp_path / "sweep").iterdir() if p.is_dir()) == ["0", "1"]
+    for job in ("0", "1"):
+        assert (tmp_path / "sweep" / job / "summary.json").exists()

@@ -1,0 +1,117 @@
+"""Properties that hold for every seed, every month: one status per worker, room limits,
+training spells, zero-employment households."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from sim.population import (FIRM, LOCAL_JOB, NO_EMPLOYER, NOT_WORKING, PUBLIC_WELFARE, STARTUP,
+                            TRAINING, WORKSHOP)
+
+from .conftest import small_model
+
+
+def check_statuses(model) -> None:
+    w = model.workers
+    assert w.status.min() >= 0 and w.status.max() <= NOT_WORKING
+    assert np.bincount(w.status, minlength=7).sum() == w.n
+    # bookkeeping agrees with the status: a workshop id only in a workshop, an employer only
+    # in a local job, pay only when working
+    assert np.array_equal(w.workshop >= 0, w.status == WORKSHOP)
+    assert np.array_equal(w.employer != NO_EMPLOYER, w.status == LOCAL_JOB)
+    assert np.all(w.wage[w.status >= TRAINING] == 0)
+    assert np.all(w.wage[w.status < TRAINING] > 0)
+
+
+def check_rooms(model) -> None:
+    w, rooms, ws = model.workers, model.rooms, model.workshops
+    n_c = model.counties.n
+
+    def held(mask):
+        return np.bincount(w.county[mask], minlength=n_c)
+
+    local = w.status == LOCAL_JOB
+    assert np.all(held(local & (w.employer == FIRM)) <= rooms.firm_room)
+    assert np.all(held(local & (w.employer == STARTUP)) <= rooms.startup_room)
+    assert np.all(held(w.status == PUBLIC_WELFARE) <= rooms.post_quota)
+    occupied = np.bincount(w.workshop[w.workshop >= 0], minlength=ws.n)
+    assert np.all(occupied <= ws.room)
+    assert np.all(occupied[~ws.open] == 0)
+    # a worker's workshop is in its own county
+    in_ws = w.status == WORKSHOP
+    assert np.array_equal(ws.county[w.workshop[in_ws]], w.county[in_ws])
+
+
+def test_one_status_and_room_limits_every_month(seed):
+    model = small_model(seed=seed)
+    check_statuses(model)
+    check_rooms(model)
+    for _ in range(12):
+        model.step()
+        check_statuses(model)
+        check_rooms(model)
+
+
+def test_room_limits_hold_when_room_is_scarce(seed):
+    """Halve the room everywhere so that the limits bind, and shrink it mid-run (the subsidy
+    ends, posts are withdrawn): no month may exceed it."""
+    model = small_model("policy.public_welfare.scale=0.3", "policy.workshops.scale=0.3",
+                        "local_jobs.demand=300000", "scenario.end=2022-03",
+                        "scenario.policy_path=withdraw", seed=seed)
+    binding = 0
+    while model.t < len(model.labels) - 1:
+        model.step()
+        check_statuses(model)
+        check_rooms(model)
+        binding += int(np.any(model.free_room()[:, 2] == 0))
+    assert binding > 0  # the post quota did bind somewhere
+
+
+def test_training_takes_workers_out_of_work_for_its_duration(seed):
+    model = small_model(seed=seed)
+    spells: dict[int, int] = {}  # worker -> month the course ends
+    for _ in range(12):
+        model.step()
+        w = model.workers
+        t = model.t
+        training = np.flatnonzero(w.status == TRAINING)
+        for row in training:
+            spells.setdefault(int(row), int(w.training_end[row]))
+        for row, end in list(spells.items()):
+            if t < end:
+                assert w.status[row] == TRAINING, (row, t, end)
+                assert w.wage[row] == 0
+            else:
+                assert w.status[row] != TRAINING and w.trained[row]
+                del spells[row]
+        in_work = model.recorder.current["in_work"] * model.scale
+        assert round(in_work) == np.sum(w.status < TRAINING)
+    assert model.recorder.current["trained"] > 0
+
+
+def test_zero_employment_households_counted_right(seed):
+    model = small_model(seed=seed)
+    for _ in range(6):
+        model.step()
+    w = model.workers
+    frame = pd.DataFrame({"household": w.household, "working": w.status < TRAINING})
+    by_household = frame.groupby("household")["working"].any()
+    expected = int((~by_household).sum())
+    assert len(by_household) == model.households.n
+    assert model.recorder.current["zero_employment_households"] * model.scale == expected
+
+
+def test_posts_go_by_priority(seed):
+    """When a county turns applicants away, nobody of a lower priority class got a post there
+    in the same round: weak and over-age first, then zero-employment or identified households."""
+    model = small_model("policy.public_welfare.scale=0.2", seed=seed)
+    checked = 0
+    for _ in range(6):
+        model.step()
+        apps = model.last_decision.post_applications
+        for (county, rnd), g in apps.groupby(["county", "round"]):
+            if (~g.accepted).any() and g.accepted.any():
+                assert g[g.accepted].priority.max() <= g[~g.accepted].priority.min()
+                checked += 1
+    assert checked > 0
