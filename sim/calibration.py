@@ -115,7 +115,8 @@ def fit(cfg: Config, seeds: list[int], params: tuple[Parameter, ...] = FREE,
         return r
 
     least_squares(f, np.clip(x0 / units, lo, hi), bounds=(lo, hi), diff_step=0.02,
-                  x_scale="jac", max_nfev=max_evaluations, method="trf")
+                  x_scale="jac", max_nfev=max_evaluations, method="trf",
+                  ftol=1e-12, xtol=1e-12, gtol=1e-12)
     bar.close()
     return Fit(x=best["z"] * units, table=best["table"], objective=best["objective"],
                evaluations=bar.n, seconds=time.perf_counter() - start, params=params)

@@ -40,10 +40,15 @@ class DecisionRecord:
     """What the last month's deciders faced and chose first (for tests and diagnostics)."""
 
     rows: np.ndarray
-    probabilities: np.ndarray  # logit probabilities, deciders x options
+    utilities: np.ndarray  # systematic utilities, deciders x options
     first_choice: np.ndarray  # column each decider chose in the first round
     outcome: np.ndarray  # status each decider ended the month in
     posts: list  # per round: (county, priority, accepted) of the post applicants
+
+    @property
+    def probabilities(self) -> np.ndarray:
+        """Logit probabilities of the options, deciders x options."""
+        return logit_probabilities(self.utilities)
 
     @property
     def post_applications(self) -> pd.DataFrame:
@@ -203,7 +208,7 @@ def decide(model, rows: np.ndarray, prev: np.ndarray, habit: bool = True,
         pending = pending[still]
     model.update_acceptance(applied, accepted_total)
     if record:
-        model.last_decision = DecisionRecord(rows=rows.copy(), probabilities=logit_probabilities(V),
+        model.last_decision = DecisionRecord(rows=rows, utilities=V,
                                              first_choice=first,
                                              outcome=np.where(outcome == KEEP,
                                                               model.workers.status[rows], outcome),

@@ -91,11 +91,15 @@ def build_workshops(cfg: WorkshopsConfig, counties: Counties, scale: float, leve
     county = rng.choice(counties.n, size=n, p=weight / weight.sum()).astype(np.int16)
     paired = np.zeros(n, bool)
     paired[rng.choice(cfg.workshops, size=cfg.paired, replace=False)] = True
-    n_other = max(n - cfg.paired, 1)
-    mean_room = np.where(paired, cfg.paired_room / max(cfg.paired, 1), cfg.other_room / n_other)
-    # workshops differ in size; a gamma spread keeps the mean
+    # workshops differ in size (a gamma spread), normalised so each kind's total is the article's
     size = rng.gamma(2.0, 0.5, n)
-    room = mean_room * size * lever * scale
+    total = np.where(paired, cfg.paired_room, cfg.other_room)
+    size_sum = np.where(paired, size[paired].sum(), size[~paired].sum())
+    # the article counts workers in open workshops; some sites stand closed at any time, so the
+    # room is sized for the expected open share (closure hazard h, reopening r: h / (h + r))
+    hazard = cfg.closure_hazard * ((1 - cfg.tax_relief_closure_cut) if cfg.tax_relief else 1.0)
+    open_share = 1.0 - hazard / max(hazard + cfg.reopen_rate, 1e-12)
+    room = total * size / size_sum / open_share * lever * scale
     ids = np.arange(n)
     room = streams.stochastic_round(room, streams.uniform(seed, streams.ORDER, -10_001, ids))
     others = (cfg.rural_jobs - cfg.paired_room - cfg.other_room) / n * size * scale

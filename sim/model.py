@@ -173,7 +173,11 @@ class LaborExportModel(mesa.Model):
         employed = np.flatnonzero(np.isin(w.status, WORKING))
         u = streams.uniform(self.seed, streams.RECONSIDER, self.t, employed)
         reconsidering = employed[u < b.reconsider_rate]
-        return np.unique(np.concatenate((forced, searching, reconsidering)))
+        chosen = np.zeros(w.n, bool)  # a mask, not np.unique: the union costs one pass
+        chosen[forced] = True
+        chosen[searching] = True
+        chosen[reconsidering] = True
+        return np.flatnonzero(chosen)
 
     # ---- jobs starting ---------------------------------------------------------------------
     def take_jobs(self, rows: np.ndarray, outcome: np.ndarray) -> None:
