@@ -136,7 +136,7 @@ def check_overrides(argv: list[str]) -> None:
     for arg in args:
         try:
             (ov,) = parser.parse_overrides([arg])
-        except HydraException as e:
+        except HydraException:
             raise ConfigError(
                 f"Cannot read the override '{arg}'. Write key=value with keys joined by dots, "
                 "e.g. policy.training.scale=2; months of a mapping are set as "

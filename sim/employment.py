@@ -6,7 +6,7 @@ import numpy as np
 from scipy.special import ndtri
 
 from . import streams
-from .population import MIGRANT, NO_EMPLOYER, NOT_WORKING, PUBLIC_WELFARE
+from .population import IN_PROVINCE, NO_EMPLOYER, NOT_WORKING, PUBLIC_WELFARE
 
 
 def contract_months(hazard: np.ndarray, u: np.ndarray) -> np.ndarray:
@@ -36,7 +36,7 @@ def hire(model, rows: np.ndarray, status: np.ndarray, workshop: np.ndarray | Non
     w.wage[rows] = pay
     w.workshop[rows] = -1 if workshop is None else workshop
     w.employer[rows] = NO_EMPLOYER if employer is None else employer
-    w.experience[rows] |= np.isin(status, MIGRANT)
+    w.experience[rows] |= status <= IN_PROVINCE  # the migrant codes are 0 and 1
     return length
 
 

@@ -17,8 +17,8 @@ from .decisions import KEEP, decide
 from .employment import hire, release
 from .institutions import (County, Rooms, Workshop, build_workshops, rank_within_groups,
                            workshop_slots)
-from .population import (FIRM, IN_PROVINCE, LOCAL_JOB, MIGRANT, NOT_WORKING, OUT_OF_PROVINCE,
-                         PUBLIC_WELFARE, STARTUP, TRAINING, WORKING, WORKSHOP, build_counties,
+from .population import (FIRM, IN_PROVINCE, LOCAL_JOB, NOT_WORKING, OUT_OF_PROVINCE,
+                         PUBLIC_WELFARE, STARTUP, WORKSHOP, build_counties,
                          build_population)
 
 logging.getLogger("MESA").setLevel(logging.WARNING)
@@ -138,7 +138,7 @@ class LaborExportModel(mesa.Model):
             return
         share = s.festival_return_share * (1.0 - s.stay_put_call.get(str(self.year), 0.0))
         w = self.workers
-        rows = np.flatnonzero(np.isin(w.status, MIGRANT))
+        rows = np.flatnonzero(w.status <= IN_PROVINCE)
         rows = rows[streams.uniform(self.seed, streams.FESTIVAL, self.t, rows) < share]
         release(self, rows)
         w.returning[rows] = True
@@ -151,10 +151,10 @@ class LaborExportModel(mesa.Model):
     # ---- jobs ending -----------------------------------------------------------------------
     def _separations(self) -> np.ndarray:
         w = self.workers
-        working = np.isin(w.status, WORKING)
+        working = w.status <= PUBLIC_WELFARE
         ended = working & (w.contract_end <= self.t)
         if self.disruption > 0:
-            mig = np.flatnonzero(np.isin(w.status, MIGRANT))
+            mig = np.flatnonzero(w.status <= IN_PROVINCE)
             closure = self.disruption * self.p.scenario.disruption_closure_share
             ended[mig[streams.uniform(self.seed, streams.EPIDEMIC, self.t, mig) < closure]] = True
         rows = np.flatnonzero(ended)
@@ -170,7 +170,7 @@ class LaborExportModel(mesa.Model):
         forced = forced[w.status[forced] == NOT_WORKING]
         idle = np.flatnonzero((w.status == NOT_WORKING) & ~w.returning)
         searching = idle[streams.uniform(self.seed, streams.SEARCH, self.t, idle) < b.search_rate]
-        employed = np.flatnonzero(np.isin(w.status, WORKING))
+        employed = np.flatnonzero(w.status <= PUBLIC_WELFARE)
         u = streams.uniform(self.seed, streams.RECONSIDER, self.t, employed)
         reconsidering = employed[u < b.reconsider_rate]
         chosen = np.zeros(w.n, bool)  # a mask, not np.unique: the union costs one pass

@@ -15,8 +15,7 @@ from . import streams
 from .config import Config
 from .employment import hire, release
 from .institutions import fill_room
-from .population import (FIRM, LOCAL_JOB, NOT_WORKING, OVER_AGE, PUBLIC_WELFARE, STARTUP,
-                         TRAINING, WORKSHOP)
+from .population import (FIRM, LOCAL_JOB, NOT_WORKING, OVER_AGE, PUBLIC_WELFARE, TRAINING, WORKSHOP)
 
 BASE_YEAR = 2021
 

@@ -14,7 +14,8 @@ from scipy.special import ndtri
 from . import streams
 from .config import CountiesConfig, PopulationConfig
 
-# worker status codes; every worker is in exactly one at every step
+# worker status codes; every worker is in exactly one at every step. The order matters: the
+# working codes are 0..4 and the migrant ones 0..1, so `status <= PUBLIC_WELFARE` means working
 OUT_OF_PROVINCE, IN_PROVINCE, LOCAL_JOB, WORKSHOP, PUBLIC_WELFARE, TRAINING, NOT_WORKING = range(7)
 STATUSES = ("out_of_province", "in_province", "local_job", "workshop", "public_welfare",
             "training", "not_working")

@@ -110,7 +110,7 @@ def test_posts_go_by_priority(seed):
     for _ in range(6):
         model.step()
         apps = model.last_decision.post_applications
-        for (county, rnd), g in apps.groupby(["county", "round"]):
+        for _, g in apps.groupby(["county", "round"]):
             if (~g.accepted).any() and g.accepted.any():
                 assert g[g.accepted].priority.max() <= g[~g.accepted].priority.min()
                 checked += 1
