@@ -83,6 +83,10 @@ def residuals(table: dict[str, dict]) -> np.ndarray:
     return np.array([table[k]["rel_error"] / TOLERANCE[k] for k in sorted(table)])
 
 
+class _Budget(Exception):
+    """The evaluation budget is spent: the best point so far is the fit."""
+
+
 @dataclass
 class Fit:
     x: np.ndarray
@@ -105,6 +109,8 @@ def fit(cfg: Config, seeds: list[int], params: tuple[Parameter, ...] = FREE,
     best = {"objective": np.inf}
 
     def f(z: np.ndarray) -> np.ndarray:
+        if bar.n >= max_evaluations:  # scipy does not count the evaluations for its gradients
+            raise _Budget
         table = simulate_targets(with_values(cfg, params, z * units), seeds)
         r = residuals(table)
         obj = float(r @ r)
@@ -114,9 +120,11 @@ def fit(cfg: Config, seeds: list[int], params: tuple[Parameter, ...] = FREE,
         bar.set_postfix(objective=f"{best['objective']:.3g}")
         return r
 
-    least_squares(f, np.clip(x0 / units, lo, hi), bounds=(lo, hi), diff_step=0.02,
-                  x_scale="jac", max_nfev=max_evaluations, method="trf",
-                  ftol=1e-12, xtol=1e-12, gtol=1e-12)
+    try:
+        least_squares(f, np.clip(x0 / units, lo, hi), bounds=(lo, hi), diff_step=0.05,
+                      x_scale="jac", method="trf", ftol=1e-10, xtol=1e-10, gtol=1e-10)
+    except _Budget:
+        pass
     bar.close()
     return Fit(x=best["z"] * units, table=best["table"], objective=best["objective"],
                evaluations=bar.n, seconds=time.perf_counter() - start, params=params)

@@ -105,9 +105,9 @@ def utilities(model, rows: np.ndarray, p_find: np.ndarray, habit: bool = True) -
     V[:, 0] -= b.care_cost * care
     V[:, 1] -= b.care_cost * b.care_weight_in_province * care
     V[:, :5] += b.peer_weight * model.peer_share[w.county[rows]][:, :5]
+    V[:, 5] = b.home_value_sd * w.home_taste[rows]  # some value staying home more than others
     if habit:
         V[np.arange(n), COLUMN_OF_STATUS[w.last_status[rows]]] += b.habit
-    V[:, 5] = b.home_value_sd * w.home_taste[rows]  # some value staying home more than others
     V[:, 3] += b.relocated_workshop_bonus * hh.relocated[w.household[rows]]
     V[:, 4] += b.weak_public_welfare_bonus * (w.capacity[rows] != 0)
     V[~w.can_migrate[rows], :2] = -np.inf
@@ -167,6 +167,9 @@ def decide(model, rows: np.ndarray, prev: np.ndarray, habit: bool = True,
     pending = np.arange(n)
     first = None
     posts: list = []
+    current = model.workers.status[rows]
+    holding = current != NOT_WORKING
+    chose_home = np.zeros(n, bool)
     free = model.free_room()  # county x (local, workshop, post), decreased as places go
     applied = np.zeros_like(free)
     accepted_total = np.zeros_like(free)
@@ -176,10 +179,11 @@ def decide(model, rows: np.ndarray, prev: np.ndarray, habit: bool = True,
         choice = np.argmax(G[pending], axis=1)
         if first is None:
             first = choice.copy()
-            holding = model.workers.status[rows] != NOT_WORKING
-            stays = holding & (OPTIONS[choice] == model.workers.status[rows])
-            outcome[stays] = KEEP
-            pending, choice = pending[~stays], choice[~stays]
+        # a worker holding a job who ranks it next keeps it: no search, no room needed
+        stays = holding[pending] & (OPTIONS[choice] == current[pending])
+        outcome[pending[stays]] = KEEP
+        pending, choice = pending[~stays], choice[~stays]
+        chose_home[pending] = choice == 5
         # migrant options: a job is found with probability p; travel may be blocked
         for col, status in ((0, OUT_OF_PROVINCE), (1, IN_PROVINCE)):
             sel = pending[choice == col]
@@ -206,6 +210,8 @@ def decide(model, rows: np.ndarray, prev: np.ndarray, habit: bool = True,
             G[sel[~got], col] = -np.inf
             still[np.flatnonzero(sel_mask)[~got]] = True
         pending = pending[still]
+    # on-the-job search: who holds a job and finds nothing better keeps it
+    outcome[holding & (outcome == NOT_WORKING) & ~chose_home] = KEEP
     model.update_acceptance(applied, accepted_total)
     if record:
         model.last_decision = DecisionRecord(rows=rows, utilities=V,

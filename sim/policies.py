@@ -77,7 +77,7 @@ def lever_state(cfg: Config, year: int) -> LeverState:
         entrepreneurs_per_year=p.startup_loans.entrepreneurs * size(p.startup_loans),
         brand_premium=p.labour_brands.wage_premium * float(p.labour_brands.enabled),
         brand_boost=p.labour_brands.job_finding_boost * float(p.labour_brands.enabled),
-        brand_support=size(p.labour_brands),
+        brand_support=float(p.labour_brands.enabled) * k,  # members already carry the scale
         contact_rate=min(p.zero_employment.contact_rate * size(p.zero_employment), 1.0),
         identification_rate=min(p.monitoring.identification_rate * size(p.monitoring), 1.0),
     )
@@ -86,8 +86,8 @@ def lever_state(cfg: Config, year: int) -> LeverState:
 def monthly_count(model, per_year: float, n_months: int, stream: int) -> int:
     """Scale a yearly programme size to this month at the simulated scale, rounded at random."""
     x = per_year * model.scale / n_months
-    return int(streams.stochastic_round(x, streams.uniform(model.seed, stream, model.t,
-                                                            np.zeros(1, np.int64)))[0])
+    u = streams.uniform(model.seed, stream, model.t + 50_000, np.zeros(1, np.int64))
+    return int(streams.stochastic_round(x, u)[0])
 
 
 # ---------------------------------------------------------------------------------------------
@@ -297,9 +297,10 @@ def clear_zero_employment(model) -> None:
 def identify_at_risk(model) -> None:
     """Monitoring finds at-risk households: monitored (三類人員), nobody in work, below the line."""
     rate = model.lever.identification_rate
-    if rate <= 0:
-        return
     hh = model.households
+    if rate <= 0:
+        hh.identified[:] = False  # without monitoring nobody is on the list
+        return
     at_risk = hh.monitored | model.zero_employment | model.below_line
     hh.identified &= at_risk  # households that recovered leave the list
     ids = np.flatnonzero(at_risk & ~hh.identified)
