@@ -7,9 +7,10 @@ Utility of option j for worker i (docs/MODEL.md, Decision):
            + peer_weight * share of the county in j last month
            + habit * [j is the last option i held]
     V_i,not_working = home_value_sd * z_i   (z_i a worker's standard-normal taste for home)
-A worker takes the best option by V + Gumbel noise (multinomial logit). Room-limited options
-(local jobs, workshops, posts) serve applicants county by county; a worker turned away takes its
-next-best option in the same month (the same noise, so the ranking is the logit's), up to 4 rounds.
+A worker draws its option from the multinomial logit over V. Room-limited options (local jobs,
+workshops, posts) serve applicants county by county; a worker turned away takes its next-best
+option in the same month (drawn from the logit over the options left, which is the logit
+ranking's next place), up to 4 rounds.
 Migrant options have no room limit but a job-finding chance and, in a disruption, blocked travel.
 """
 
@@ -162,7 +163,11 @@ def decide(model, rows: np.ndarray, prev: np.ndarray, habit: bool = True,
     model.options_open = model.room_capacity() > 0
     p_find = job_finding(model, rows)
     V = utilities(model, rows, p_find, habit)
-    G = V + streams.gumbel(seed, streams.CHOICE, t, rows, 6)
+    # Sampling the logit ranking one choice at a time: the best option has the logit
+    # probabilities, and the next-best, given the best is closed, has the logit probabilities
+    # of the options left (Luce's choice axiom). One uniform per decider and round does it.
+    P = logit_probabilities(V)
+    U = streams.uniform(seed, streams.CHOICE, t, rows, ROUNDS)
     outcome = np.full(n, NOT_WORKING, np.int8)
     pending = np.arange(n)
     first = None
@@ -173,10 +178,12 @@ def decide(model, rows: np.ndarray, prev: np.ndarray, habit: bool = True,
     free = model.free_room()  # county x (local, workshop, post), decreased as places go
     applied = np.zeros_like(free)
     accepted_total = np.zeros_like(free)
-    for _ in range(ROUNDS):
+    for round_ in range(ROUNDS):
         if len(pending) == 0:
             break
-        choice = np.argmax(G[pending], axis=1)
+        cum = np.cumsum(P[pending], axis=1)
+        threshold = U[pending, round_] * cum[:, -1]
+        choice = np.minimum((cum < threshold[:, None]).sum(axis=1), 5)
         if first is None:
             first = choice.copy()
         # a worker holding a job who ranks it next keeps it: no search, no room needed
@@ -207,7 +214,7 @@ def decide(model, rows: np.ndarray, prev: np.ndarray, habit: bool = True,
             applied[:, col - 2] += np.bincount(county, minlength=len(free))
             accepted_total[:, col - 2] += np.bincount(county[got], minlength=len(free))
             outcome[sel[got]] = OPTIONS[col]
-            G[sel[~got], col] = -np.inf
+            P[sel[~got], col] = 0.0
             still[np.flatnonzero(sel_mask)[~got]] = True
         pending = pending[still]
     # on-the-job search: who holds a job and finds nothing better keeps it

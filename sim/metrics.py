@@ -7,8 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .population import (CAPACITIES, IN_COUNTY, REGIONS, STARTUP, STATUSES, WORKING, WORKSHOP,
-                         LOCAL_JOB)
+from .population import (CAPACITIES, IN_COUNTY, REGIONS, STATUSES, WORKING)
 
 LEVER_COSTS = ("training", "referral", "transport", "workshops", "hiring_subsidy",
                "public_welfare", "startup_loans", "labour_brands", "zero_employment", "monitoring")
@@ -22,6 +21,17 @@ HEADLINE = ("in_work", "out_of_province", "in_province", "in_county", "local_job
 GROUPED = STATUSES + ("in_work", "in_county")
 
 
+def worker_groupings(model) -> dict[str, tuple[np.ndarray, tuple[str, ...]]]:
+    """Reporting groups that are not county attributes: name -> (code per worker, labels)."""
+    w, hh = model.workers, model.households
+    return {
+        "relocated": (hh.relocated[w.household].astype(np.int8), ("no", "yes")),
+        "monitored": (hh.monitored[w.household].astype(np.int8), ("no", "yes")),
+        "sex": (w.female.astype(np.int8), ("male", "female")),
+        "capacity": (w.capacity, CAPACITIES),
+    }
+
+
 class Recorder:
     """Collects one set of metrics per month; `rows()` gives the long table."""
 
@@ -31,16 +41,6 @@ class Recorder:
         self.by_month: list[dict[str, float]] = []
         self.grouped: list[list[tuple[str, str, float]]] = []
         self.current: dict[str, float] = {}
-        w, hh = model.workers, model.households
-        # groups for breakdowns: name -> (code per worker, labels)
-        self.groupings = {
-            "region": (model.counties.region[w.county], REGIONS),
-            "relocated": (hh.relocated[w.household].astype(np.int8), ("no", "yes")),
-            "key_county": (model.counties.key[w.county].astype(np.int8), ("no", "yes")),
-            "monitored": (hh.monitored[w.household].astype(np.int8), ("no", "yes")),
-            "sex": (w.female.astype(np.int8), ("male", "female")),
-            "capacity": (w.capacity, CAPACITIES),
-        }
 
     def record(self) -> None:
         m = self.model
@@ -54,16 +54,14 @@ class Recorder:
 
     def _headline(self) -> dict[str, float]:
         m = self.model
-        w = m.workers
         k = 1.0 / m.scale
-        counts = np.bincount(w.status, minlength=7) * k
+        counts = m.ledger.status_totals() * k
         out = {name: float(counts[i]) for i, name in enumerate(STATUSES)}
         out["in_work"] = float(counts[list(WORKING)].sum())
         out["in_county"] = float(counts[list(IN_COUNTY)].sum())
-        in_ws = w.workshop[w.status == WORKSHOP]
-        out["workshop_paired"] = float(m.workshops.paired[in_ws].sum() * k)
-        working = w.status <= 4
-        out["earnings_mean"] = float(w.wage[working].mean()) if working.any() else 0.0
+        out["workshop_paired"] = float(m.ledger.workshop_taken[m.workshops.paired].sum() * k)
+        n_working = counts[list(WORKING)].sum() / k
+        out["earnings_mean"] = float(m.ledger.household_wages.sum() / max(n_working, 1))
         hh_n = m.households.n
         out["zero_employment_households"] = float(m.zero_employment.sum() * k)
         out["households_below_line"] = float(m.below_line.sum() * k)
@@ -79,13 +77,13 @@ class Recorder:
         out = {name: float(m.flow[name] * k) for name in
                ("trainees", "transported", "subsidised_hires", "entrepreneurs",
                 "zero_employment_placements")}
-        working = w.status <= 4
-        trained = w.trained_in_run
-        out["trained"] = float(trained.sum() * k)
-        out["trained_employed_share"] = (float((trained & working).sum() / trained.sum())
-                                         if trained.any() else 0.0)
-        out["startup_jobs"] = float(((w.status == LOCAL_JOB) & (w.employer == STARTUP)).sum() * k)
-        out["brand_jobs"] = float((w.brand & working).sum() * k)
+        # the few programme members are listed once and looked up, not found in all rows
+        trained = m.trained_rows
+        working = w.status[trained] <= 4
+        out["trained"] = float(len(trained) * k)
+        out["trained_employed_share"] = float(working.mean()) if len(trained) else 0.0
+        out["startup_jobs"] = float(m.ledger.startup_jobs.sum() * k)
+        out["brand_jobs"] = float((w.status[m.brand_rows] <= 4).sum() * k)
         out["identified_households"] = float(m.households.identified.sum() * k)
         return out
 
@@ -104,10 +102,10 @@ class Recorder:
             "cost_workshops": (float(m.workshops.open.sum()) * p.workshops.tax_relief_per_workshop_month
                                if lv.workshop_tax_relief else 0.0),
             "cost_hiring_subsidy": m.flow["cost_hiring_subsidy"] * k,
-            "cost_public_welfare": float((m.workers.status == 4).sum()) * m.wage_levels[4] * k,
+            "cost_public_welfare": float(m.ledger.by_county[:, 4].sum()) * m.wage_levels[4] * k,
             "cost_startup_loans": (m.loans_outstanding() * k
                                    * p.startup_loans.interest_subsidy_rate / 12.0),
-            "cost_labour_brands": (float(m.workers.brand.sum()) * k * lv.brand_support
+            "cost_labour_brands": (float(len(m.brand_rows)) * k * lv.brand_support
                                    * p.labour_brands.cost_per_member_per_year / 12.0),
             "cost_zero_employment": m.flow["cost_zero_employment"] * k,
             "cost_monitoring": (float(m.households.identified.sum()) * k
@@ -118,13 +116,20 @@ class Recorder:
         return {key: float(v) for key, v in c.items()}
 
     def _by_group(self) -> list[tuple[str, str, float]]:
-        w = self.model.workers
-        k = 1.0 / self.model.scale
+        m = self.model
+        k = 1.0 / m.scale
+        by_county = m.ledger.by_county
+        tables = {
+            "region": (np.stack([by_county[m.counties.region == r].sum(axis=0) for r in range(3)]),
+                       REGIONS),
+            "key_county": (np.stack([by_county[~m.counties.key].sum(axis=0),
+                                     by_county[m.counties.key].sum(axis=0)]), ("no", "yes")),
+        }
+        for name, (_, labels) in m.ledger.groupings.items():
+            tables[name] = (m.ledger.by_group[name], labels)
         rows = []
-        for name, (code, labels) in self.groupings.items():
-            n = len(labels)
-            counts = np.bincount(code.astype(np.int64) * 7 + w.status, minlength=n * 7)
-            counts = counts.reshape(n, 7) * k
+        for name, (table, labels) in tables.items():
+            counts = table * k
             for g, label in enumerate(labels):
                 group = f"{name}={label}"
                 for s, status in enumerate(STATUSES):

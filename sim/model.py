@@ -14,11 +14,12 @@ import numpy as np
 from . import calendar, metrics, policies, streams
 from .config import Config
 from .decisions import KEEP, decide
-from .employment import hire, release
+from .employment import hire, release, schedule_review
+from .ledger import Ledger
 from .institutions import (County, Rooms, Workshop, build_workshops, rank_within_groups,
                            workshop_slots)
 from .population import (FIRM, IN_PROVINCE, LOCAL_JOB, NOT_WORKING, OUT_OF_PROVINCE,
-                         PUBLIC_WELFARE, STARTUP, WORKSHOP, build_counties,
+                         PUBLIC_WELFARE, STARTUP, TRAINING, WORKSHOP, build_counties,
                          build_population)
 
 logging.getLogger("MESA").setLevel(logging.WARNING)
@@ -48,6 +49,8 @@ class LaborExportModel(mesa.Model):
         ws = cfg.policy.workshops
         self.workshops = build_workshops(ws, self.counties, self.scale,
                                          float(ws.enabled) * ws.scale, self.seed, self.rng)
+        self.ledger = Ledger(self.workers, self.households.n, self.counties.n, self.workshops.n,
+                             metrics.worker_groupings(self))
         self.rooms = self._build_rooms()
         for i in range(self.counties.n):
             County(self, i)
@@ -60,10 +63,12 @@ class LaborExportModel(mesa.Model):
              b.separation_workshop, b.separation_public_welfare, 0.0, 0.0])
         self.acceptance = np.ones((self.counties.n, 3))
         self.peer_share = np.zeros((self.counties.n, 7))
+        self.trained_rows = np.zeros(0, np.int64)  # workers who finished a course in the run
         self.loans_by_month: dict[int, float] = {}  # month -> yuan lent (simulated scale)
         self.transported_this_year = 0
         self.last_decision = None
         self._assign_programme_members()
+        self.brand_rows = np.flatnonzero(self.workers.brand)
         self.flow = dict.fromkeys(FLOWS, 0.0)
         self.update_households()
         self._initial_state()
@@ -159,31 +164,26 @@ class LaborExportModel(mesa.Model):
             ended[mig[streams.uniform(self.seed, streams.EPIDEMIC, self.t, mig) < closure]] = True
         rows = np.flatnonzero(ended)
         release(self, rows)
-        w.months_in_status[~ended] += 1
         return rows
 
     def _deciders(self, *released: np.ndarray) -> np.ndarray:
         """Who chooses this month: everyone who lost or left a job or a course, a share of the
         workers without work (search), and a few with work (on-the-job reconsideration)."""
-        w, b = self.workers, self.p.behaviour
+        w = self.workers
         forced = np.concatenate(released)
         forced = forced[w.status[forced] == NOT_WORKING]
-        idle = np.flatnonzero((w.status == NOT_WORKING) & ~w.returning)
-        searching = idle[streams.uniform(self.seed, streams.SEARCH, self.t, idle) < b.search_rate]
-        employed = np.flatnonzero(w.status <= PUBLIC_WELFARE)
-        u = streams.uniform(self.seed, streams.RECONSIDER, self.t, employed)
-        reconsidering = employed[u < b.reconsider_rate]
-        chosen = np.zeros(w.n, bool)  # a mask, not np.unique: the union costs one pass
-        chosen[forced] = True
-        chosen[searching] = True
-        chosen[reconsidering] = True
-        return np.flatnonzero(chosen)
+        # searchers and reconsidering workers: their review month has come (a geometric wait
+        # drawn when they last changed, see employment.schedule_review)
+        due = (w.next_review <= self.t) & (w.status != TRAINING) & ~w.returning
+        due[forced] = True
+        return np.flatnonzero(due)
 
     # ---- jobs starting ---------------------------------------------------------------------
     def take_jobs(self, rows: np.ndarray, outcome: np.ndarray) -> None:
         """Put deciders into the jobs they were given: employers and workshops get their rows.
         Workers who held a job and leave it for another (or for none) quit it first."""
         moving = outcome != KEEP
+        schedule_review(self, rows[~moving])
         rows, outcome = rows[moving], outcome[moving]
         quitting = rows[self.workers.status[rows] != NOT_WORKING]
         release(self, quitting)
@@ -191,11 +191,12 @@ class LaborExportModel(mesa.Model):
             sel = rows[outcome == status]
             hire(self, sel, np.full(len(sel), status, np.int8))
         self.place_in_workshops(rows[outcome == WORKSHOP])
+        schedule_review(self, rows[outcome == NOT_WORKING])
         local = rows[outcome == LOCAL_JOB]
         county = self.workers.county[local].astype(np.int64)
         rank = rank_within_groups(county, streams.uniform(self.seed, streams.ORDER, self.t + 9000,
                                                           local))
-        startup_free = self.rooms.startup_room - self._held(LOCAL_JOB, STARTUP)
+        startup_free = self.rooms.startup_room - self.ledger.startup_jobs
         employer = np.where(rank < startup_free[county], STARTUP, FIRM).astype(np.int8)
         length = hire(self, local, np.full(len(local), LOCAL_JOB, np.int8), employer=employer)
         firm = employer == FIRM
@@ -206,7 +207,7 @@ class LaborExportModel(mesa.Model):
         if len(rows) == 0:
             return
         ws, w = self.workshops, self.workers
-        occupied = np.bincount(w.workshop[w.workshop >= 0], minlength=ws.n)
+        occupied = self.ledger.workshop_taken
         shuffle = streams.uniform(self.seed, streams.ORDER, self.t + 11000, np.arange(ws.n))
         slots, start = workshop_slots(ws, occupied, self.counties.n, shuffle)
         county = w.county[rows].astype(np.int64)
@@ -216,13 +217,6 @@ class LaborExportModel(mesa.Model):
         hire(self, rows, np.full(len(rows), WORKSHOP, np.int8), workshop=workshop)
 
     # ---- room ------------------------------------------------------------------------------
-    def _held(self, status: int, employer: int | None = None) -> np.ndarray:
-        w = self.workers
-        mask = w.status == status
-        if employer is not None:
-            mask &= w.employer == employer
-        return np.bincount(w.county[mask], minlength=self.counties.n)
-
     def room_capacity(self) -> np.ndarray:
         """All room per county (taken or not): local jobs, open workshop places, posts."""
         ws = self.workshops
@@ -235,13 +229,12 @@ class LaborExportModel(mesa.Model):
 
     def free_room(self) -> np.ndarray:
         """Room left per county: local jobs, workshop places, public-welfare posts."""
-        ws, w = self.workshops, self.workers
-        occupied = np.bincount(w.workshop[w.workshop >= 0], minlength=ws.n)
-        ws_free = np.where(ws.open, np.maximum(ws.room - occupied, 0), 0)
+        ws, held = self.workshops, self.ledger.by_county
+        ws_free = np.where(ws.open, np.maximum(ws.room - self.ledger.workshop_taken, 0), 0)
         free = np.empty((self.counties.n, 3), np.int64)
-        free[:, 0] = self.rooms.firm_room + self.rooms.startup_room - self._held(LOCAL_JOB)
+        free[:, 0] = self.rooms.firm_room + self.rooms.startup_room - held[:, LOCAL_JOB]
         free[:, 1] = np.bincount(ws.county, weights=ws_free, minlength=self.counties.n)
-        free[:, 2] = self.rooms.post_quota - self._held(PUBLIC_WELFARE)
+        free[:, 2] = self.rooms.post_quota - held[:, PUBLIC_WELFARE]
         return np.maximum(free, 0)
 
     def update_acceptance(self, applied: np.ndarray, accepted: np.ndarray) -> None:
@@ -277,16 +270,11 @@ class LaborExportModel(mesa.Model):
         return float(sum(v for m, v in self.loans_by_month.items() if self.t - m < term))
 
     # ---- households ------------------------------------------------------------------------
-    def households_in_work(self) -> np.ndarray:
-        w = self.workers
-        working = w.status <= PUBLIC_WELFARE  # WORKING statuses are the codes 0..4
-        return np.bincount(w.household, weights=working, minlength=self.households.n)
-
     def update_households(self) -> None:
         """Income of the month, households with nobody in work, and those below the line."""
-        hh, w = self.households, self.workers
-        self.zero_employment = self.households_in_work() == 0
-        wages = np.bincount(w.household, weights=w.wage, minlength=hh.n)
+        hh = self.households
+        self.zero_employment = self.ledger.household_working == 0
+        wages = self.ledger.household_wages
         hh.income_year += wages + hh.nonwage_income / 12.0
         self.month_wage_income = wages
         per_head = (12.0 * wages + hh.nonwage_income) / hh.persons
@@ -327,10 +315,8 @@ class LaborExportModel(mesa.Model):
         self._set_calendar()
         self.flow = dict.fromkeys(FLOWS, 0.0)
         w.trained_in_run[:] = False
+        self.trained_rows = np.zeros(0, np.int64)
 
     def _update_peer_share(self) -> None:
-        w = self.workers
-        n_c = self.counties.n
-        counts = np.bincount(w.county.astype(np.int64) * 7 + w.status, minlength=n_c * 7)
-        counts = counts.reshape(n_c, 7).astype(np.float64)
+        counts = self.ledger.by_county.astype(np.float64)
         self.peer_share = counts / np.maximum(counts.sum(axis=1, keepdims=True), 1)

@@ -13,7 +13,7 @@ import numpy as np
 
 from . import streams
 from .config import Config
-from .employment import hire, release
+from .employment import hire, release, start_training
 from .institutions import fill_room
 from .population import (FIRM, LOCAL_JOB, NOT_WORKING, OVER_AGE, PUBLIC_WELFARE, TRAINING, WORKSHOP)
 
@@ -105,6 +105,7 @@ def finish_training(model) -> np.ndarray:
     u = streams.uniform(model.seed, streams.TRAINING, model.t, rows)
     w.certificate[rows] |= u < model.p.policy.training.certificate_share
     release(model, rows)
+    model.trained_rows = np.concatenate((model.trained_rows, rows))
     return rows
 
 
@@ -118,17 +119,18 @@ def enrol_training(model) -> np.ndarray:
     w = model.workers
     # the county's survey (摸底排查) finds those out of work for a while, not those between jobs
     cand = np.flatnonzero((w.status == NOT_WORKING) & (w.capacity != OVER_AGE) & ~w.trained
-                          & ~w.returning & (w.months_in_status >= cfg.min_months_not_working))
+                          & ~w.returning & (model.t - w.since >= cfg.min_months_not_working))
     if places <= 0 or len(cand) == 0:
         return np.zeros(0, np.int64)
     identified = model.households.identified[w.household[cand]]
     key = streams.uniform(model.seed, streams.TRAINING, model.t, cand) + w.skill[cand] - 3 * identified
-    rows = cand[np.argsort(key, kind="stable")[:places]]
+    if places < len(cand):
+        rows = cand[np.argpartition(key, places - 1)[:places]]
+    else:
+        rows = cand
     span = cfg.max_duration - cfg.min_duration + 1
     u = streams.uniform(model.seed, streams.TRAINING, model.t + 5000, rows)
-    w.status[rows] = TRAINING
-    w.months_in_status[rows] = 0
-    w.training_end[rows] = model.t + cfg.min_duration + (u * span).astype(np.int64)
+    start_training(model, rows, model.t + cfg.min_duration + (u * span).astype(np.int64))
     model.flow["trainees"] += len(rows)
     return rows
 
@@ -238,16 +240,18 @@ def workshop_turnover(model) -> np.ndarray:
 def enforce_room(model) -> np.ndarray:
     w = model.workers
     laid_off = []
-    for status, employer, room in ((LOCAL_JOB, FIRM, model.rooms.firm_room),
-                                   (PUBLIC_WELFARE, None, model.rooms.post_quota)):
+    ledger = model.ledger
+    firm_held = ledger.by_county[:, LOCAL_JOB] - ledger.startup_jobs
+    for status, employer, room, held in (
+            (LOCAL_JOB, FIRM, model.rooms.firm_room, firm_held),
+            (PUBLIC_WELFARE, None, model.rooms.post_quota, ledger.by_county[:, PUBLIC_WELFARE])):
+        if np.all(held <= room):
+            continue
         mask = w.status == status
         if employer is not None:
             mask &= w.employer == employer
         rows = np.flatnonzero(mask)
         county = w.county[rows].astype(np.int64)
-        held = np.bincount(county, minlength=len(room))
-        if np.all(held <= room):
-            continue
         order = streams.uniform(model.seed, streams.LAYOFF, model.t, rows)
         keep = fill_room(county, order, room.astype(np.int64).copy())
         laid_off.append(rows[~keep])
@@ -269,7 +273,7 @@ def clear_zero_employment(model) -> None:
     if rate <= 0:
         return
     w = model.workers
-    zero = model.households_in_work() == 0
+    zero = model.ledger.household_working == 0
     hh_ids = np.flatnonzero(zero)
     reached = np.zeros(len(zero), bool)
     reached[hh_ids[streams.uniform(model.seed, streams.CLEARING, model.t, hh_ids) < rate]] = True

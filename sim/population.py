@@ -75,7 +75,8 @@ class Workers:
     experience: np.ndarray  # bool: has worked away before
     status: np.ndarray  # int8
     last_status: np.ndarray  # int8: last option held (habit), NOT_WORKING if none
-    months_in_status: np.ndarray  # int16
+    since: np.ndarray  # int16: month the worker entered its status
+    next_review: np.ndarray  # int16: month it next reconsiders (searches, if not working)
     contract_end: np.ndarray  # int16: month index when the job ends
     wage: np.ndarray  # float32: monthly pay in the current job
     workshop: np.ndarray  # int32: workshop id, -1 if none
@@ -193,7 +194,8 @@ def build_population(cfg: PopulationConfig, counties: Counties, rng: np.random.G
         experience=(rng.random(n) < cfg.migration_experience_share) & can_migrate,
         status=np.full(n, NOT_WORKING, np.int8),
         last_status=np.full(n, NOT_WORKING, np.int8),
-        months_in_status=np.zeros(n, np.int16),
+        since=np.zeros(n, np.int16),
+        next_review=np.zeros(n, np.int16),
         contract_end=np.zeros(n, np.int16),
         wage=np.zeros(n, np.float32),
         workshop=np.full(n, -1, np.int32),

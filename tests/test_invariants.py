@@ -115,3 +115,23 @@ def test_posts_go_by_priority(seed):
                 assert g[g.accepted].priority.max() <= g[~g.accepted].priority.min()
                 checked += 1
     assert checked > 0
+
+
+def test_running_counts_agree_with_a_recount(seed):
+    """The ledger's running counts (by county, group, household, workshop) equal a recount
+    from the worker columns after every month."""
+    model = small_model("scenario.end=2022-02", seed=seed)
+    while model.t < len(model.labels) - 1:
+        model.step()
+        led = model.ledger
+        kept = (led.by_county.copy(), {k: v.copy() for k, v in led.by_group.items()},
+                led.household_working.copy(), led.household_wages.copy(),
+                led.workshop_taken.copy(), led.startup_jobs.copy())
+        led.recount()
+        assert np.array_equal(kept[0], led.by_county)
+        for name in led.by_group:
+            assert np.array_equal(kept[1][name], led.by_group[name])
+        assert np.array_equal(kept[2], led.household_working)
+        assert np.allclose(kept[3], led.household_wages, atol=1e-3)
+        assert np.array_equal(kept[4], led.workshop_taken)
+        assert np.array_equal(kept[5], led.startup_jobs)
