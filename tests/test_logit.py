@@ -9,8 +9,8 @@ from sim.decisions import OPTIONS, logit_probabilities
 from .conftest import SEEDS, small_model
 
 SLACK = ["behaviour.peer_weight=0", "local_jobs.demand=2500000",
-         "policy.public_welfare.posts=2500000", "policy.workshops.rural_jobs=50000000",
-         "policy.workshops.other_room=40000000", "policy.workshops.closure_hazard=0"]
+         "policy.public_welfare.posts=2500000", "policy.workshops.rural_jobs=2000000000",
+         "policy.workshops.other_room=1900000000", "policy.workshops.closure_hazard=0"]
 
 
 def test_choice_shares_match_logit_probabilities():
