@@ -54,6 +54,8 @@ FREE = (
     Parameter("behaviour.search_rate", 0.02, 1.0, 0.1),
     Parameter("local_jobs.demand", 300_000, 1_500_000, 100_000),
     Parameter("policy.labour_brands.members", 20_000, 150_000, 10_000),
+    # the 2021 recovery of demand at destinations: T5 (growth on 2020) is what pins it down
+    Parameter("scenario.destination_demand_growth", 0.0, 0.5, 0.01),
 )
 
 
@@ -80,7 +82,7 @@ def simulate_targets(cfg: Config, seeds: list[int]) -> dict[str, dict]:
 
 
 def residuals(table: dict[str, dict]) -> np.ndarray:
-    return np.array([table[k]["rel_error"] / TOLERANCE[k] for k in sorted(table)])
+    return np.array([table[k]["rel_error"] / TOLERANCE[k] for k in sorted(table, key=lambda t: int(t[1:]))])
 
 
 class _Budget(Exception):
@@ -130,6 +132,41 @@ def fit(cfg: Config, seeds: list[int], params: tuple[Parameter, ...] = FREE,
                evaluations=bar.n, seconds=time.perf_counter() - start, params=params)
 
 
+def sensitivity(cfg: Config, seeds: list[int], params: tuple[Parameter, ...], x: np.ndarray,
+                step: float = 0.05) -> np.ndarray:
+    """d residual / d parameter (per unit of each parameter) at x, by forward differences:
+    the identification matrix (which targets move each parameter)."""
+    units = np.array([p.unit for p in params])
+    r0 = residuals(simulate_targets(with_values(cfg, params, x), seeds))
+    J = np.empty((len(r0), len(params)))
+    for k, p in enumerate(params):
+        h = step * units[k] if x[k] + step * units[k] <= p.upper else -step * units[k]
+        xk = x.copy()
+        xk[k] += h
+        J[:, k] = (residuals(simulate_targets(with_values(cfg, params, xk), seeds)) - r0) / (h / units[k])
+    return J
+
+
+def refine(cfg: Config, seeds: list[int], params: tuple[Parameter, ...], x: np.ndarray,
+           J: np.ndarray, steps: int, damping: float = 1.0) -> tuple[np.ndarray, dict, float]:
+    """Gauss-Newton steps at another scale (full scale), reusing the Jacobian J found at the
+    coarse scale: the sensitivities hardly change with the scale, the level does."""
+    units = np.array([p.unit for p in params])
+    lo = np.array([p.lower for p in params])
+    hi = np.array([p.upper for p in params])
+    table = simulate_targets(with_values(cfg, params, x), seeds)
+    r = residuals(table)
+    best = (x, table, float(r @ r))
+    for _ in range(steps):
+        dz = np.linalg.solve(J.T @ J + damping * np.eye(J.shape[1]), -J.T @ r)
+        x = np.clip(x + dz * units, lo, hi)
+        table = simulate_targets(with_values(cfg, params, x), seeds)
+        r = residuals(table)
+        if float(r @ r) < best[2]:
+            best = (x, table, float(r @ r))
+    return best
+
+
 def write_fitted(path: Path, result: Fit, command: str, labour_force: int) -> None:
     """Write the fitted values as a config file (a global package) with the fit table."""
     lines = [
@@ -154,20 +191,95 @@ def write_fitted(path: Path, result: Fit, command: str, labour_force: int) -> No
     path.write_text("\n".join(lines) + "\n" + yaml.safe_dump(tree, sort_keys=False))
 
 
+FIXED_FROM_EVIDENCE = (
+    ("wages.*", "NBS 2021 migrant worker report; Shaanxi statistics; county reports (W1-W6)"),
+    ("behaviour.peer_weight", "Chen, Jin & Yue, NBER w15671 (E4)"),
+    ("policy.training.wage_premium", "Zhao & Geng 2020 (E5)"),
+    ("policy.*.<sizes>", "the article's policy sizes (P1-P13, T6-T12 inputs)"),
+    ("local_jobs.demand_growth_per_year", "NBS 2021: migrant workers working locally +4.1% (L2)"),
+)
+
+
+def identification(J: np.ndarray, params: tuple[Parameter, ...], x: np.ndarray,
+                   target_ids: list[str]) -> list[str]:
+    """The identification section of the report: sensitivity matrix, bounds, flat directions."""
+    lines = ["## Sensitivity at the optimum", "",
+             "Change of each target's weighted residual (relative error / tolerance) per unit of",
+             "each parameter (unit in brackets). A column of zeros: no target moves the parameter.",
+             "", "| target | " + " | ".join(f"{p.key.split('.')[-1]} [{p.unit:g}]" for p in params)
+             + " |", "|---" * (len(params) + 1) + "|"]
+    for t, row in zip(target_ids, J):
+        lines.append(f"| {t} | " + " | ".join(f"{v:+.2f}" for v in row) + " |")
+    lines += ["", "## Flags", ""]
+    for p, v in zip(params, x):
+        width = p.upper - p.lower
+        if min(v - p.lower, p.upper - v) < 0.01 * width:
+            lines.append(f"- {p.key} = {v:.4g} is at a bound [{p.lower:g}, {p.upper:g}].")
+    strength = np.abs(J).sum(axis=0)
+    for p, s_ in zip(params, strength):
+        if s_ < 0.5:
+            lines.append(f"- {p.key}: flat (targets move by {s_:.2f} in all per unit).")
+    sv, vt = np.linalg.svd(J, full_matrices=False)[1:]
+    lines.append(f"- singular values of the sensitivity matrix: {', '.join(f'{v:.3g}' for v in sv)}")
+    weak = vt[-1]
+    combo = ", ".join(f"{w:+.2f} {p.key.split('.')[-1]}" for w, p in zip(weak, params) if abs(w) > 0.2)
+    lines.append(f"- weakest direction (smallest singular value {sv[-1]:.3g}): {combo}")
+    return lines
+
+
+def report(path: Path, command: str, coarse: Fit, final_table: dict, x: np.ndarray, J: np.ndarray,
+           seconds: float, scales: tuple[float, float]) -> None:
+    ids = sorted(coarse.table, key=lambda t: int(t[1:]))
+    lines = ["# Calibration report", "", f"Reproduce: `{command}`", "",
+             f"Wall time {seconds:.0f} s; {coarse.evaluations} evaluations at scale {scales[0]:g},",
+             f"then Gauss-Newton steps at scale {scales[1]:g} with the coarse sensitivities.", "",
+             "## Fit", "", "| id | metric | article | coarse fit | final | error |",
+             "|---|---|---|---|---|---|"]
+    for fid in ids:
+        a, c, f = coarse.table[fid], final_table[fid]["model"], final_table[fid]
+        lines.append(f"| {fid} | {a['metric']} | {a['article']:.6g} | {a['model']:.6g} | {c:.6g} "
+                     f"| {f['rel_error']:+.2%} |")
+    lines += ["", "## Fitted parameters", "", "| parameter | value | bounds |", "|---|---|---|"]
+    for p, v in zip(coarse.params, x):
+        lines.append(f"| {p.key} | {v:.5g} | [{p.lower:g}, {p.upper:g}] |")
+    lines += ["", "## Held at outside evidence (not fitted)", ""]
+    lines += [f"- {k}: {src}" for k, src in FIXED_FROM_EVIDENCE]
+    lines += [""] + identification(J, coarse.params, x, ids)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("\n".join(lines) + "\n")
+
+
 def main(argv: list[str] | None = None) -> None:
     from .configs import load
 
     ap = argparse.ArgumentParser(prog="sim-calibrate", description=__doc__.splitlines()[0])
-    ap.add_argument("--scale", type=float, default=0.1, help="population scale used in the fit")
-    ap.add_argument("--seeds", type=int, default=2, help="seeds averaged per evaluation")
-    ap.add_argument("--max-evals", type=int, default=150)
+    ap.add_argument("--scale", type=float, default=0.05, help="population scale of the search")
+    ap.add_argument("--seeds", type=int, default=1, help="seeds averaged per evaluation")
+    ap.add_argument("--max-evals", type=int, default=250, help="model runs in the search")
+    ap.add_argument("--refine-scale", type=float, default=1.0, help="scale of the final steps")
+    ap.add_argument("--refine-steps", type=int, default=3, help="Gauss-Newton steps (0: none)")
     ap.add_argument("--output", default="conf/calibration/fitted.yaml")
+    ap.add_argument("--report", default="docs/calibration-report.md")
     ap.add_argument("overrides", nargs="*", help="config overrides, e.g. population.labour_force=2200000")
     args = ap.parse_args(argv)
+    start = time.perf_counter()
     cfg = load(args.overrides + [f"population.scale={args.scale}"])
-    result = fit(cfg, list(range(args.seeds)), max_evaluations=args.max_evals)
-    command = "sim-calibrate " + " ".join(sys.argv[1:] if argv is None else argv)
-    write_fitted(Path(args.output), result, command.strip(), cfg.population.labour_force)
-    print(targets.format_fit_table(result.table))
-    print(f"objective {result.objective:.4g}, {result.evaluations} evaluations, "
-          f"{result.seconds:.0f} s; wrote {args.output}")
+    seeds = list(range(args.seeds))
+    coarse = fit(cfg, seeds, max_evaluations=args.max_evals)
+    print("sensitivities at the optimum ...", file=sys.stderr)
+    J = sensitivity(cfg, seeds, coarse.params, coarse.x)
+    x, table = coarse.x, coarse.table
+    if args.refine_steps > 0:
+        print(f"refining at scale {args.refine_scale:g} ...", file=sys.stderr)
+        fine = load(args.overrides + [f"population.scale={args.refine_scale}"])
+        x, table, _ = refine(fine, seeds, coarse.params, coarse.x, J, args.refine_steps)
+    seconds = time.perf_counter() - start
+    result = Fit(x=x, table=table, objective=float(residuals(table) @ residuals(table)),
+                 evaluations=coarse.evaluations, seconds=seconds, params=coarse.params)
+    command = ("sim-calibrate " + " ".join(sys.argv[1:] if argv is None else argv)).strip()
+    write_fitted(Path(args.output), result, command, cfg.population.labour_force)
+    report(Path(args.report), command, coarse, table, x, J, seconds,
+           (args.scale, args.refine_scale if args.refine_steps else args.scale))
+    print(targets.format_fit_table(table))
+    print(f"objective {result.objective:.4g}; {coarse.evaluations} search runs at scale "
+          f"{args.scale:g}; took {seconds / 60:.1f} min; wrote {args.output} and {args.report}")

@@ -151,7 +151,9 @@ def check_overrides(argv: list[str]) -> None:
         if get_origin(tp) is dict and ov.type == OverrideType.CHANGE and ov.value():
             raise ConfigError(
                 f"'{key}' is a mapping; to add or change entries write ++{key}={ov.value()} "
-                f"(force-add), to clear it write {key}={{}}.".replace("'", ""))
+                "(force-add); a mapping cannot be emptied from the command line (Hydra merges "
+                "mappings): for the disruption calendar use scenario.disruption_scale=0, or a "
+                "scenario file.".replace("'", ""))
         values = list(ov.sweep_iterator()) if ov.is_sweep_override() else [ov.value()]
         for v in values:
             _check_value(key, tp, v)

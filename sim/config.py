@@ -118,7 +118,7 @@ class BehaviourConfig:
 class LocalJobsConfig:
     demand: int = 760_000  # local wage jobs open to modelled workers (fitted level)
     region_weights: list[float] = field(default_factory=lambda: [1.2, 1.2, 0.9])
-    demand_growth_per_year: float = 0.0
+    demand_growth_per_year: float = 0.041
 
 
 # ---------------------------------------------------------------------------------------------
@@ -262,7 +262,8 @@ class ScenarioConfig:
     name: str = "baseline_2021"
     start: str = "2021-01"  # first simulated month; the state at the end of the month before
     end: str = "2021-12"  # last simulated month (may run to 2025-12)
-    burn_in_months: int = 12  # months run under end-2020 conditions before the start
+    burn_in_months: int = 24  # months run under end-2020 conditions before the start
+    initial_passes: int = 4  # one-shot choices that settle the peer shares before the burn-in
     # epidemic disruption: month -> strength in [0, 1] (share of destination jobs closed and
     # of departures blocked)
     disruption: dict[str, float] = field(default_factory=dict)
@@ -272,7 +273,7 @@ class ScenarioConfig:
     festival_months: dict[str, str] = field(default_factory=dict)
     festival_return_share: float = 0.6
     stay_put_call: dict[str, float] = field(default_factory=dict)  # year -> cut of returns
-    destination_demand_growth: float = 0.0  # per year, raises migrant job finding
+    destination_demand_growth: float = 0.013  # per year from the start, raises migrant job finding
     paired_workshop_growth: float = 0.0  # per year, eastern industry moving west
     # policy path after the first year: continue / taper / withdraw
     policy_path: str = "continue"
@@ -488,6 +489,8 @@ def _validate_scenario(s: ScenarioConfig) -> None:
     for k in ("disruption_closure_share", "festival_return_share", "taper_per_year"):
         if not 0 <= getattr(s, k) <= 1:
             _fail(f"scenario.{k}", getattr(s, k), "a share between 0 and 1")
+    if not 1 <= s.initial_passes <= 20:
+        _fail("scenario.initial_passes", s.initial_passes, "a whole number from 1 to 20")
     if not 0 <= s.burn_in_months <= 60:
         _fail("scenario.burn_in_months", s.burn_in_months, "a whole number of months from 0 to 60")
     if s.policy_path not in POLICY_PATHS:

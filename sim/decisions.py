@@ -4,7 +4,7 @@ Utility of option j for worker i (docs/MODEL.md, Decision):
     V_ij = asc_j + income_weight * wage_ij * p_ij / 1000          expected earnings (Harris-Todaro)
            - distance_j * (1 - referral cut) * (1 - experience discount)
            - care_cost * care_i * away_j
-           + peer_weight * share of the county in j last month
+           + peer_weight * share of the county working away last month   (j away only)
            + habit * [j is the last option i held]
     V_i,not_working = home_value_sd * z_i   (z_i a worker's standard-normal taste for home)
 A worker draws its option from the multinomial logit over V. Room-limited options (local jobs,
@@ -23,6 +23,7 @@ import pandas as pd
 
 from . import streams
 from .institutions import fill_room
+from .kernels import decision_kernel
 from .population import (IN_PROVINCE, LOCAL_JOB, NOT_WORKING, OUT_OF_PROVINCE, OVER_AGE,
                          PUBLIC_WELFARE, WEAK, WORKSHOP)
 
@@ -105,7 +106,9 @@ def utilities(model, rows: np.ndarray, p_find: np.ndarray, habit: bool = True) -
     care = w.care[rows].astype(np.float64)
     V[:, 0] -= b.care_cost * care
     V[:, 1] -= b.care_cost * b.care_weight_in_province * care
-    V[:, :5] += b.peer_weight * model.peer_share[w.county[rows]][:, :5]
+    # the evidence (Chen, Jin & Yue) is on migrating: peers pull toward working away
+    away = model.peer_share[w.county[rows]][:, :2].sum(axis=1)
+    V[:, :2] += b.peer_weight * away[:, None]
     V[:, 5] = b.home_value_sd * w.home_taste[rows]  # some value staying home more than others
     if habit:
         V[np.arange(n), COLUMN_OF_STATUS[w.last_status[rows]]] += b.habit
@@ -115,6 +118,30 @@ def utilities(model, rows: np.ndarray, p_find: np.ndarray, habit: bool = True) -
     # an option with no room at all in the worker's county (no workshop, no post) is not open
     V[:, 2:5][~model.options_open[w.county[rows]]] = -np.inf
     return V
+
+
+def evaluate(model, rows: np.ndarray, habit: bool = True):
+    """Utilities V, logit probabilities P and migrant job-finding chances (deciders x 2), by the
+    compiled kernel; the same numbers as `utilities`, `logit_probabilities`, `job_finding`."""
+    w, b, lv, wages = model.workers, model.p.behaviour, model.lever, model.p.wages
+    open_share = 1.0 - model.disruption * model.p.scenario.disruption_closure_share
+    base = model.destination_demand * open_share
+    return decision_kernel(
+        rows, w.skill, w.capacity, w.trained, w.brand, w.referred, w.experience, w.care,
+        w.county, w.last_status, w.household, model.households.relocated, w.can_migrate,
+        w.home_taste, model.wage_levels, np.asarray(wages.skill_factors, np.float64),
+        np.array([1.0, wages.weak_factor, wages.over_age_factor]),
+        np.array([lv.training_premium, lv.brand_premium]),
+        np.array([lv.referral_boost, lv.training_boost, lv.brand_boost]),
+        np.array([b.job_finding_out * base, b.job_finding_in * base]),
+        model.acceptance, model.peer_share, model.options_open,
+        np.array([b.asc_out_of_province, b.asc_in_province, b.asc_local_job, b.asc_workshop,
+                  b.asc_public_welfare]),
+        np.array([b.income_weight, b.distance_cost_out, b.distance_cost_in, lv.referral_cut,
+                  b.experience_discount, b.care_cost, b.care_weight_in_province, b.peer_weight,
+                  b.habit, b.relocated_workshop_bonus, b.weak_public_welfare_bonus,
+                  b.home_value_sd]),
+        habit, COLUMN_OF_STATUS)
 
 
 def logit_probabilities(V: np.ndarray) -> np.ndarray:
@@ -147,13 +174,24 @@ def departures(model, rows: np.ndarray, p: np.ndarray, travelling: np.ndarray) -
     model.seats_left -= len(carried)
     model.flow["transported"] += len(carried)
     blocked[carried] = False
+    model.workers.returning[rows[blocked]] = True  # stuck at home, they try again next month
     return found & ~blocked
+
+
+def stationary_probabilities(P: np.ndarray, habit: float) -> np.ndarray:
+    """Long-run shares of a worker who, at each review, chooses by the logit with a pull `habit`
+    toward the option it holds. The chain T(j|i) = e^{V_j + h[j=i]} / D_i, with
+    D_i = Z + (e^h - 1) e^{V_i}, is reversible with pi_i proportional to e^{V_i} D_i, that is
+    to P_i (1 + (e^h - 1) P_i). Starting from these shares spares a long burn-in."""
+    S = P * (1.0 + np.expm1(habit) * P)
+    return S / S.sum(axis=1, keepdims=True)
 
 
 def decide(model, rows: np.ndarray, prev: np.ndarray, habit: bool = True,
            record: bool = False) -> np.ndarray:
     """Deciders choose and are placed; returns the status each ends the month in, or KEEP
     for a worker still holding a job who chooses to stay in it (no search, no room needed).
+    With habit=False (the starting state) the draw is from the habit chain's long-run shares.
 
     `prev` is each decider's status at the start of the month: a worker already at a migrant
     destination does not travel to take a new job there, so a disruption cannot block it.
@@ -161,12 +199,12 @@ def decide(model, rows: np.ndarray, prev: np.ndarray, habit: bool = True,
     t, seed = model.t, model.seed
     n = len(rows)
     model.options_open = model.room_capacity() > 0
-    p_find = job_finding(model, rows)
-    V = utilities(model, rows, p_find, habit)
+    V, P, p_find = evaluate(model, rows, habit)
+    if not habit:  # the starting state: draw from the long-run shares of the habit chain
+        P = stationary_probabilities(P, model.p.behaviour.habit)
     # Sampling the logit ranking one choice at a time: the best option has the logit
     # probabilities, and the next-best, given the best is closed, has the logit probabilities
     # of the options left (Luce's choice axiom). One uniform per decider and round does it.
-    P = logit_probabilities(V)
     U = streams.uniform(seed, streams.CHOICE, t, rows, ROUNDS)
     outcome = np.full(n, NOT_WORKING, np.int8)
     pending = np.arange(n)

@@ -6,7 +6,7 @@ import numpy as np
 from scipy.special import ndtri
 
 from . import streams
-from .population import IN_PROVINCE, NO_EMPLOYER, NOT_WORKING, PUBLIC_WELFARE, TRAINING
+from .population import NO_EMPLOYER, NOT_WORKING, PUBLIC_WELFARE, TRAINING
 
 
 def contract_months(hazard: np.ndarray | float, u: np.ndarray) -> np.ndarray:
@@ -53,7 +53,6 @@ def hire(model, rows: np.ndarray, status: np.ndarray, workshop: np.ndarray | Non
     w.wage[rows] = pay
     w.workshop[rows] = workshop
     w.employer[rows] = employer
-    w.experience[rows] |= status <= IN_PROVINCE  # the migrant codes are 0 and 1
     schedule_review(model, rows)
     return length
 

@@ -60,8 +60,14 @@ class Ledger:
             self._shift(self.by_group[name], codes[rows], old, status)
         h = w.household[rows]
         delta = (status <= PUBLIC_WELFARE).astype(np.int32) - (old <= PUBLIC_WELFARE)
-        np.add.at(self.household_working, h, delta)
-        np.add.at(self.household_wages, h, np.broadcast_to(wage, rows.shape) - w.wage[rows])
+        pay = np.broadcast_to(wage, rows.shape) - w.wage[rows]
+        if len(rows) > self.n_households // 8:  # many movers: one dense pass beats add.at
+            self.household_working += np.bincount(h, weights=delta, minlength=self.n_households
+                                                  ).astype(np.int32)
+            self.household_wages += np.bincount(h, weights=pay, minlength=self.n_households)
+        else:
+            np.add.at(self.household_working, h, delta)
+            np.add.at(self.household_wages, h, pay)
         old_ws = w.workshop[rows]
         new_ws = np.broadcast_to(workshop, rows.shape)
         self.workshop_taken -= np.bincount(old_ws[old_ws >= 0], minlength=self.n_workshops)

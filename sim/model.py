@@ -123,14 +123,16 @@ class LaborExportModel(mesa.Model):
         strength = {str(k): float(v) * s.disruption_scale for k, v in s.disruption.items()}
         self.disruption = strength.get(self.label, 0.0) if self.t > 0 else 0.0
         self.burning_in = self.t <= 0
-        years = max(self.year - policies.BASE_YEAR, 0)
         w = self.p.wages
         # the 2021 figures are yearly averages: centre the growth path on mid-2021
         exponent = self.year - policies.BASE_YEAR + (self.month_of_year - 6.5) / 12
         growth = (1.0 + w.growth_per_year) ** exponent
         self.wage_levels = np.array([w.out_of_province * growth, w.in_province * growth,
                                      w.local_job * growth, w.workshop, w.public_welfare, 0.0])
-        self.destination_demand = (1.0 + s.destination_demand_growth) ** years
+        # demand grows from the end-2020 state on, month by month (NBS 2021: migrants working
+        # away +1.3%, working locally +4.1%); the burn-in months sit at the 2020 level
+        self.years_since_start = max(self.t, 0) / 12.0
+        self.destination_demand = (1.0 + s.destination_demand_growth) ** self.years_since_start
         if self.t > 0 and (self.month_of_year == 1 or self.t == 1):
             self.lever = policies.lever_state(self.p, self.year)
             self.households.income_year[:] = 0.0
@@ -158,13 +160,17 @@ class LaborExportModel(mesa.Model):
         w = self.workers
         working = w.status <= PUBLIC_WELFARE
         ended = working & (w.contract_end <= self.t)
+        closed = np.zeros(0, np.int64)
         if self.disruption > 0:
             mig = np.flatnonzero(w.status <= IN_PROVINCE)
             closure = self.disruption * self.p.scenario.disruption_closure_share
-            ended[mig[streams.uniform(self.seed, streams.EPIDEMIC, self.t, mig) < closure]] = True
+            closed = mig[streams.uniform(self.seed, streams.EPIDEMIC, self.t, mig) < closure]
+            ended[closed] = True
         rows = np.flatnonzero(ended)
         release(self, rows)
-        return rows
+        # sent home by a closure, they wait to go back and try again next month
+        w.returning[closed] = True
+        return rows[~w.returning[rows]]
 
     def _deciders(self, *released: np.ndarray) -> np.ndarray:
         """Who chooses this month: everyone who lost or left a job or a course, a share of the
@@ -295,14 +301,15 @@ class LaborExportModel(mesa.Model):
         w.certificate[chosen] = True
 
     def _initial_state(self) -> None:
-        """The state at the end of 2020: everyone chooses once under end-2020 conditions (twice,
-        so that the peer shares are the state's own), then the months run on under those
-        conditions (`scenario.burn_in_months`, no 2021 programme) until flows settle."""
+        """The state at the end of 2020: everyone chooses once under end-2020 conditions, then
+        the months run on under those conditions (`scenario.burn_in_months`, no 2021 programme)
+        until flows and peer shares settle."""
         w = self.workers
         everyone = np.arange(w.n)
         burn_in = self.p.scenario.burn_in_months
-        for k in range(2):
-            self.t = -burn_in - 2 + k  # months before the burn-in: keys of their own
+        passes = self.p.scenario.initial_passes
+        for k in range(passes):
+            self.t = -burn_in - passes + k  # month keys of their own, before the burn-in
             release(self, everyone)
             self.seats_left = 0
             outcome = decide(self, everyone, np.full(w.n, NOT_WORKING, np.int8), habit=False)

@@ -167,7 +167,7 @@ def set_firm_room(model) -> None:
         cost_cut = (model.lever.subsidy_amount * h.small_firm_share * h.take_up
                     / (h.min_contract_months * model.wage_levels[2]))
         factor += h.demand_elasticity * cost_cut
-    growth = (1.0 + model.p.local_jobs.demand_growth_per_year) ** max(model.year - BASE_YEAR, 0)
+    growth = (1.0 + model.p.local_jobs.demand_growth_per_year) ** model.years_since_start
     rooms.firm_room[:] = np.round(rooms.base_firm_room * factor * growth).astype(np.int64)
 
 

@@ -10,6 +10,9 @@ and touches only the rows that act this month.
 from __future__ import annotations
 
 import numpy as np
+from numba import njit
+
+from . import kernels  # noqa: F401  (sets the compiled-code cache folder)
 
 # one id per use, so that no two mechanisms share draws
 SEARCH, RECONSIDER, CHOICE, JOB_FINDING, TRAVEL, ORDER, WAGE, CONTRACT, TRAINING, FESTIVAL, \
@@ -36,19 +39,39 @@ def _key(seed: int, stream: int, month: int) -> np.uint64:
     return base[0]
 
 
+@njit(cache=True)
+def _hash_uniform(ids, key, columns):
+    """splitmix64 of id * M1 + key, as a double in (0, 1); one pass, no temporaries."""
+    width = max(columns, 1)
+    out = np.empty(ids.shape[0] * width)
+    for i in range(ids.shape[0]):
+        for j in range(width):
+            z = np.uint64(ids[i]) * np.uint64(width if columns else 1) + np.uint64(j)
+            z = z * np.uint64(0x9E3779B97F4A7C15) + key
+            z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+            z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+            z = z ^ (z >> np.uint64(31))
+            out[i * width + j] = (float(z >> np.uint64(11)) + 0.5) * (1.0 / 9007199254740992.0)
+    return out
+
+
 def uniform(seed: int, stream: int, month: int, rows: np.ndarray, columns: int = 0) -> np.ndarray:
     """Uniform draws in (0, 1) for `rows` (worker or agent ids); shape (n,) or (n, columns)."""
+    key = _key(seed, stream, month)
+    ids = np.ascontiguousarray(rows, dtype=np.int64)
+    out = _hash_uniform(ids, key, columns)
+    return out.reshape(len(ids), columns) if columns else out
+
+
+def uniform_reference(seed: int, stream: int, month: int, rows: np.ndarray,
+                      columns: int = 0) -> np.ndarray:
+    """`uniform` in plain numpy (the statement of the hash; tests check the two agree)."""
     key = _key(seed, stream, month)
     ids = np.asarray(rows, dtype=np.uint64)
     if columns:
         ids = ids[:, None] * np.uint64(columns) + np.arange(columns, dtype=np.uint64)
     z = _mix(ids * _M1 + key)
     return ((z >> _S11).astype(np.float64) + 0.5) * (1.0 / 9007199254740992.0)
-
-
-def gumbel(seed: int, stream: int, month: int, rows: np.ndarray, columns: int) -> np.ndarray:
-    """Standard Gumbel draws, shape (n, columns): argmax(V + gumbel) samples the logit."""
-    return -np.log(-np.log(uniform(seed, stream, month, rows, columns)))
 
 
 def stochastic_round(x: np.ndarray | float, u: np.ndarray | float) -> np.ndarray:

@@ -8,7 +8,7 @@ from sim.decisions import OPTIONS, logit_probabilities
 
 from .conftest import SEEDS, small_model
 
-SLACK = ["behaviour.peer_weight=0", "local_jobs.demand=2500000",
+SLACK = ["behaviour.peer_weight=0", "local_jobs.demand=25000000",
          "policy.public_welfare.posts=2500000", "policy.workshops.rural_jobs=2000000000",
          "policy.workshops.other_room=1900000000", "policy.workshops.closure_hazard=0"]
 
@@ -42,3 +42,23 @@ def test_probabilities_are_the_softmax_of_utilities():
     e[2] = 0.0
     assert np.allclose(p[0], e / e.sum())
     assert p[0, 2] == 0.0
+
+
+def test_compiled_kernel_matches_the_numpy_statement_of_the_rule(seed=1):
+    """sim.kernels computes what sim.decisions.utilities states, to rounding."""
+    from sim.decisions import evaluate, job_finding, utilities
+
+    model = small_model(seed=seed)
+    for _ in range(3):
+        model.step()
+    rows = model.last_decision.rows
+    model.options_open = model.room_capacity() > 0
+    for habit in (True, False):
+        V, P, p_migrant = evaluate(model, rows, habit)
+        p_find = job_finding(model, rows)
+        V_np = utilities(model, rows, p_find, habit)
+        assert np.allclose(p_migrant, p_find[:, :2])
+        assert np.array_equal(np.isinf(V), np.isinf(V_np))
+        finite = np.isfinite(V_np)
+        assert np.allclose(V[finite], V_np[finite])
+        assert np.allclose(P, logit_probabilities(V_np))

@@ -1,0 +1,46 @@
+"""Docking: the vectorised engine and the plain Mesa reference model (one agent per worker),
+started from the same workers, give the same statuses after some months, within sampling
+error over several seeds (programmes and shocks off, local and workshop room binding)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.config import LEVERS
+from sim.reference import ReferenceModel
+
+from .conftest import small_model
+
+DOCK = ([f"policy/{lever}=off" for lever in LEVERS if lever not in ("workshops", "public_welfare")]
+        + ["policy.public_welfare.posts=2500000", "policy.workshops.closure_hazard=0",
+           "scenario.disruption_scale=0", "scenario.festival_return_share=0", "wages.growth_per_year=0",
+           "scenario.destination_demand_growth=0", "local_jobs.demand_growth_per_year=0",
+           "population.scale=0.002"])
+MONTHS = 3
+
+
+def test_engine_and_reference_model_dock():
+    diffs, levels = [], []
+    for seed in range(8):
+        engine = small_model(*DOCK, seed=seed)
+        reference = ReferenceModel(engine, seed=seed)
+        start = np.bincount(engine.workers.status, minlength=7)
+        assert np.array_equal(reference.status_counts(), start)
+        for _ in range(MONTHS):
+            engine.step()
+            reference.step()
+        e = np.bincount(engine.workers.status, minlength=7)
+        r = reference.status_counts()
+        # room limits hold in the reference too
+        assert np.all(reference.held <= np.array(reference.capacity))
+        diffs.append(e - r)
+        levels.append((e + r) / 2)
+        moved = np.abs(e - start).sum()
+        assert moved > 0.02 * start.sum()  # the months did move workers
+    diffs, levels = np.array(diffs, float), np.array(levels)
+    mean, se = diffs.mean(axis=0), diffs.std(axis=0, ddof=1) / np.sqrt(len(diffs))
+    for k in range(7):
+        if levels[:, k].mean() < 20:
+            continue
+        assert abs(mean[k]) < 5 * se[k] + 1e-9, (k, mean[k], se[k])
+        assert abs(mean[k]) / levels[:, k].mean() < 0.05, (k, mean[k], levels[:, k].mean())
