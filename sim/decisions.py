@@ -159,12 +159,16 @@ def post_priority(model, rows: np.ndarray) -> np.ndarray:
     return np.where(w.capacity[rows] != 0, 0, np.where(needy, 1, 2))
 
 
-def departures(model, rows: np.ndarray, p: np.ndarray, travelling: np.ndarray) -> np.ndarray:
-    """Who of the workers choosing a migrant option gets there: a job is found with chance p;
-    in a disruption a traveller is blocked with chance equal to its strength, unless a seat on
-    the point-to-point transport (P3) is left this month."""
+def departures(model, rows: np.ndarray, p: np.ndarray, travelling: np.ndarray,
+               status: int) -> np.ndarray:
+    """Who of the workers choosing a migrant option gets there: a job is found with chance p,
+    or for sure by a worker home for the festival or a closure going back to the same kind of
+    job (its employer takes it back); in a disruption a traveller is blocked with chance equal
+    to its strength, unless a seat on the point-to-point transport (P3) is left this month."""
     t, seed = model.t, model.seed
-    found = streams.uniform(seed, streams.JOB_FINDING, t, rows) < p
+    w = model.workers
+    recalled = model.recall[rows] & (w.last_status[rows] == status)
+    found = recalled | (streams.uniform(seed, streams.JOB_FINDING, t, rows) < p)
     if model.disruption <= 0:
         return found
     blocked = found & travelling & (streams.uniform(seed, streams.TRAVEL, t, rows) < model.disruption)
@@ -233,7 +237,7 @@ def decide(model, rows: np.ndarray, prev: np.ndarray, habit: bool = True,
         for col, status in ((0, OUT_OF_PROVINCE), (1, IN_PROVINCE)):
             sel = pending[choice == col]
             if len(sel):
-                went = departures(model, rows[sel], p_find[sel, col], prev[sel] != status)
+                went = departures(model, rows[sel], p_find[sel, col], prev[sel] != status, status)
                 outcome[sel[went]] = status
         still = np.zeros(len(pending), bool)
         for col in ROOM_OPTIONS:

@@ -64,6 +64,7 @@ class LaborExportModel(mesa.Model):
         self.acceptance = np.ones((self.counties.n, 3))
         self.peer_share = np.zeros((self.counties.n, 7))
         self.trained_rows = np.zeros(0, np.int64)  # workers who finished a course in the run
+        self.recall = np.zeros(self.workers.n, bool)  # back from the festival or a closure
         self.loans_by_month: dict[int, float] = {}  # month -> yuan lent (simulated scale)
         self.transported_this_year = 0
         self.last_decision = None
@@ -91,6 +92,8 @@ class LaborExportModel(mesa.Model):
         self.flow = dict.fromkeys(FLOWS, 0.0)
         self.status_at_start = self.workers.status.copy()
         back_home = self._end_festival_stay()                 # festival returners decide now
+        self.recall[:] = False
+        self.recall[back_home] = True                         # their employers take them back
         closed = policies.workshop_turnover(self)             # workshops close and reopen
         policies.open_startups(self)                          # start-up loans open local firms
         policies.set_firm_room(self)                          # hiring subsidy raises demand
@@ -325,5 +328,14 @@ class LaborExportModel(mesa.Model):
         self.trained_rows = np.zeros(0, np.int64)
 
     def _update_peer_share(self) -> None:
+        """Shares of each county's workers by status, as peers see them: a migrant home for the
+        festival or stuck by a closure still counts as working away."""
         counts = self.ledger.by_county.astype(np.float64)
+        away = np.flatnonzero(self.workers.returning)
+        if len(away):
+            w, n_c = self.workers, self.counties.n
+            moved = np.bincount(w.county[away].astype(np.int64) * 7 + w.last_status[away],
+                                minlength=n_c * 7).reshape(n_c, 7)
+            counts += moved
+            counts[:, NOT_WORKING] -= moved.sum(axis=1)
         self.peer_share = counts / np.maximum(counts.sum(axis=1, keepdims=True), 1)

@@ -14,7 +14,8 @@ MIGRANT = ("out_of_province", "in_province")
 
 
 def series(*overrides):
-    frames = [runner.run(small_config("population.scale=0.01", f"seed={s}", *overrides)).timeseries
+    frames = [runner.run(small_config("population.scale=0.01", "scenario.burn_in_months=24",
+                                      f"seed={s}", *overrides)).timeseries
               for s in SEEDS]
     ts = frames[0].copy()
     ts["value"] = np.mean([f["value"].to_numpy() for f in frames], axis=0)

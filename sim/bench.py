@@ -1,0 +1,103 @@
+"""`sim-bench`: build and run the model at 1:100, 1:10 and full scale, and the plain Mesa
+reference model at a size it can finish, and print what each costs.
+
+Each scale runs in a fresh process so that its peak memory (RSS) is its own. The last line is one
+JSON object (seconds_per_year_full, peak_rss_mb_full, speedup_vs_mesa, ...).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import time
+
+SCALES = (0.01, 0.1, 1.0)
+REFERENCE_WORKERS = 20_000
+
+
+def _peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0  # kB on Linux
+
+
+def measure_engine(scale: float) -> dict:
+    from .configs import load
+    from .model import LaborExportModel
+
+    cfg = load([f"population.scale={scale}"])
+    t0 = time.perf_counter()
+    model = LaborExportModel(cfg)
+    build = time.perf_counter() - t0
+    months = len(model.labels) - 1
+    t0 = time.perf_counter()
+    model.run()
+    run = time.perf_counter() - t0
+    workers = model.workers.n
+    return {"scale": scale, "workers": workers, "build_s": round(build, 3),
+            "seconds_per_year": round(run * 12 / months, 3),
+            "ns_per_worker_month": round(run / months / workers * 1e9, 1),
+            "peak_rss_mb": round(_peak_rss_mb(), 1)}
+
+
+def measure_reference(workers: int, months: int = 12) -> dict:
+    """The same core rules with one mesa.Agent per worker, started from the engine's state."""
+    from .configs import load
+    from .model import LaborExportModel
+    from .reference import ReferenceModel
+
+    engine = LaborExportModel(load([f"population.scale={workers / 2_500_000}"]))
+    reference = ReferenceModel(engine, seed=0)
+    t0 = time.perf_counter()
+    for _ in range(months):
+        reference.step()
+    run = time.perf_counter() - t0
+    n = len(reference.agents)
+    return {"workers": n, "seconds_per_year": round(run * 12 / months, 3),
+            "ns_per_worker_month": round(run / months / n * 1e9, 1)}
+
+
+def _in_subprocess(args: list[str]) -> dict:
+    out = subprocess.run([sys.executable, "-m", "sim.bench", *args], capture_output=True,
+                         text=True, check=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(prog="sim-bench", description=__doc__.splitlines()[0])
+    ap.add_argument("--one", type=float, help=argparse.SUPPRESS)
+    ap.add_argument("--reference", type=int, help=argparse.SUPPRESS)
+    ap.add_argument("--scales", type=float, nargs="*", default=list(SCALES))
+    args = ap.parse_args(argv)
+    if args.one is not None:
+        print(json.dumps(measure_engine(args.one)))
+        return
+    if args.reference is not None:
+        print(json.dumps(measure_reference(args.reference)))
+        return
+    rows = []
+    print(f"{'scale':>6} {'workers':>10} {'build s':>8} {'s/year':>8} {'ns/worker-month':>16} "
+          f"{'peak RSS MB':>12}")
+    for scale in args.scales:
+        r = _in_subprocess(["--one", str(scale)])
+        rows.append(r)
+        print(f"{r['scale']:>6g} {r['workers']:>10,} {r['build_s']:>8.2f} {r['seconds_per_year']:>8.2f} "
+              f"{r['ns_per_worker_month']:>16.1f} {r['peak_rss_mb']:>12.0f}", flush=True)
+    ref = _in_subprocess(["--reference", str(REFERENCE_WORKERS)])
+    full = max(rows, key=lambda r: r["workers"])
+    speedup = ref["ns_per_worker_month"] / full["ns_per_worker_month"]
+    print(f"Mesa reference (one agent per worker, core rules), {ref['workers']:,} workers: "
+          f"{ref['seconds_per_year']:.2f} s/year, {ref['ns_per_worker_month']:.0f} ns per "
+          f"worker-month; the engine at {full['workers']:,} workers is {speedup:.0f} times faster "
+          "per worker-month")
+    print(json.dumps({"seconds_per_year_full": full["seconds_per_year"],
+                      "build_seconds_full": full["build_s"],
+                      "peak_rss_mb_full": full["peak_rss_mb"],
+                      "ns_per_worker_month_full": full["ns_per_worker_month"],
+                      "mesa_ns_per_worker_month": ref["ns_per_worker_month"],
+                      "speedup_vs_mesa": round(speedup, 1)}))
+
+
+if __name__ == "__main__":
+    main()
