@@ -187,7 +187,7 @@ def write_fitted(path: Path, result: Fit, command: str, labour_force: int) -> No
     for fid, row in result.table.items():
         lines.append(f"#   {fid} {row['metric']}: {row['article']:.6g} -> {row['model']:.6g} "
                      f"({row['rel_error']:+.2%})")
-    tree: dict = {}
+    tree: dict = {"fitted_for_labour_force": int(labour_force)}
     for p, v in zip(result.params, result.x):
         node = tree
         parts = p.key.split(".")

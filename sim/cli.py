@@ -121,7 +121,7 @@ def _group_options(group: str, config_dirs: list[str]) -> list[str]:
     return sorted(found)
 
 
-_GROUPS = ("population", "counties", "wages", "behaviour", "local_jobs", "scenario") + tuple(
+_GROUPS = ("population", "counties", "wages", "behaviour", "local_jobs", "scenario", "calibration") + tuple(
     f"policy/{f.name}" for f in fields(Config().policy))
 
 
@@ -206,6 +206,12 @@ def app(cfg: DictConfig) -> None:
             raise
         _remove_run_dir(out_dir)
         _bad_input(str(e))
+    fitted = params.fitted_for_labour_force
+    if fitted and fitted != params.population.labour_force and not params.quiet:
+        print(f"sim: warning: the behaviour was fitted for a labour force of {fitted:,}, not "
+              f"{params.population.labour_force:,}; refit with sim-calibrate "
+              f"population.labour_force={params.population.labour_force} (or choose a shipped "
+              "fit such as calibration=lf_2200k or lf_3000k).", file=sys.stderr)
     result = runner.run(params)
     doc = results.summary_document(result.summary)
     results.write_timeseries(out_dir, result.timeseries)

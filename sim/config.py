@@ -292,6 +292,7 @@ class Config:
     scenario: ScenarioConfig = field(default_factory=ScenarioConfig)
     replicates: int = 1
     quiet: bool = False
+    fitted_for_labour_force: int = 0  # written by sim-calibrate: the labour force of the fit
 
 
 def register() -> None:

@@ -74,3 +74,14 @@ def test_sweep_runs_out_of_the_box(tmp_path):
     assert sorted(p.name for p in (tmp_path / "sweep").iterdir() if p.is_dir()) == ["0", "1"]
     for job in ("0", "1"):
         assert (tmp_path / "sweep" / job / "summary.json").exists()
+
+
+def test_a_labour_force_the_fit_was_not_made_for_is_flagged(tmp_path):
+    changed = sim(tmp_path, *FAST[:-1], "population.labour_force=2200000",
+                  f"hydra.run.dir={tmp_path / 'a'}")
+    assert changed.returncode == 0, changed.stderr
+    assert "fitted for a labour force of 2,500,000" in changed.stderr
+    matched = sim(tmp_path, *FAST[:-1], "population.labour_force=2200000", "calibration=lf_2200k",
+                  f"hydra.run.dir={tmp_path / 'b'}")
+    assert matched.returncode == 0, matched.stderr
+    assert "fitted for" not in matched.stderr
