@@ -178,7 +178,8 @@ def departures(model, rows: np.ndarray, p: np.ndarray, travelling: np.ndarray,
     model.seats_left -= len(carried)
     model.flow["transported"] += len(carried)
     blocked[carried] = False
-    model.workers.returning[rows[blocked]] = True  # stuck at home, they try again next month
+    stuck_home = rows[blocked & (w.status[rows] == NOT_WORKING)]
+    w.returning[stuck_home] = True  # stuck at home, they try again next month (with a job: kept)
     return found & ~blocked
 
 

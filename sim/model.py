@@ -91,7 +91,7 @@ class LaborExportModel(mesa.Model):
         self._set_calendar()
         self.flow = dict.fromkeys(FLOWS, 0.0)
         self.status_at_start = self.workers.status.copy()
-        back_home = self._end_festival_stay()                 # festival returners decide now
+        back_home = self._end_wait_at_home()                  # who waited at home decides now
         self.recall[:] = False
         self.recall[back_home] = True                         # their employers take them back
         closed = policies.workshop_turnover(self)             # workshops close and reopen
@@ -153,7 +153,8 @@ class LaborExportModel(mesa.Model):
         release(self, rows)
         w.returning[rows] = True
 
-    def _end_festival_stay(self) -> np.ndarray:
+    def _end_wait_at_home(self) -> np.ndarray:
+        """Who waited at home last month (festival, closure, blocked travel) decides now."""
         rows = np.flatnonzero(self.workers.returning)
         self.workers.returning[rows] = False
         return rows
