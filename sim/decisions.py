@@ -23,7 +23,7 @@ import pandas as pd
 
 from . import streams
 from .institutions import fill_room
-from .kernels import decision_kernel
+from .kernels import decision_kernel, draw_options
 from .population import (IN_PROVINCE, LOCAL_JOB, NOT_WORKING, OUT_OF_PROVINCE, OVER_AGE,
                          PUBLIC_WELFARE, WEAK, WORKSHOP)
 
@@ -224,9 +224,7 @@ def decide(model, rows: np.ndarray, prev: np.ndarray, habit: bool = True,
     for round_ in range(ROUNDS):
         if len(pending) == 0:
             break
-        cum = np.cumsum(P[pending], axis=1)
-        threshold = U[pending, round_] * cum[:, -1]
-        choice = np.minimum((cum < threshold[:, None]).sum(axis=1), 5)
+        choice = draw_options(P, pending, U[pending, round_])
         if first is None:
             first = choice.copy()
         # a worker holding a job who ranks it next keeps it: no search, no room needed

@@ -92,3 +92,25 @@ def decision_kernel(rows, skill, capacity, trained, brand, referred, experience,
         for k in range(6):
             P[i, k] /= total
     return V, P, p_migrant
+
+
+@njit(cache=True)
+def draw_options(P, pending, u):
+    """For each pending decider i, the option k where the cumulative probability of its row
+    first reaches u_i times the row total: a draw from the logit over the options left open."""
+    out = np.empty(pending.shape[0], np.int64)
+    for j in range(pending.shape[0]):
+        i = pending[j]
+        total = 0.0
+        for k in range(6):
+            total += P[i, k]
+        target = u[j] * total
+        acc = 0.0
+        choice = 5
+        for k in range(6):
+            acc += P[i, k]
+            if acc >= target and P[i, k] > 0.0:
+                choice = k
+                break
+        out[j] = choice
+    return out

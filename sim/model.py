@@ -24,6 +24,7 @@ from .population import (FIRM, IN_PROVINCE, LOCAL_JOB, NOT_WORKING, OUT_OF_PROVI
 
 logging.getLogger("MESA").setLevel(logging.WARNING)
 
+INITIAL_BLOCK = 250_000  # workers choosing at once when the starting state is drawn
 FLOWS = ("trainees", "transported", "subsidised_hires", "entrepreneurs",
          "zero_employment_placements", "cost_hiring_subsidy", "cost_zero_employment")
 
@@ -316,8 +317,12 @@ class LaborExportModel(mesa.Model):
             self.t = -burn_in - passes + k  # month keys of their own, before the burn-in
             release(self, everyone)
             self.seats_left = 0
-            outcome = decide(self, everyone, np.full(w.n, NOT_WORKING, np.int8), habit=False)
-            self.take_jobs(everyone, outcome)
+            # in blocks, so that no n x 6 array of the whole labour force is ever held; worker
+            # ids carry no trait, so serving blocks in turn is serving workers in random order
+            for block in np.array_split(everyone, max(w.n // INITIAL_BLOCK, 1)):
+                outcome = decide(self, block, np.full(len(block), NOT_WORKING, np.int8),
+                                 habit=False)
+                self.take_jobs(block, outcome)
             self._update_peer_share()
         for month in range(-burn_in, 0):
             self.t = month
