@@ -70,7 +70,7 @@ class WorkshopTable:
     county: np.ndarray  # int16
     paired: np.ndarray  # bool: built through Jiangsu-Shaanxi pairing
     room: np.ndarray  # int32: jobs open to modelled (poverty-alleviated) workers
-    other_jobs: np.ndarray  # int32: jobs held by rural workers outside the model
+    other_jobs: np.ndarray  # float64: jobs held by rural workers outside the model (expected)
     open: np.ndarray  # bool
 
     @property
@@ -107,7 +107,7 @@ def build_workshops(cfg: WorkshopsConfig, counties: Counties, scale: float, leve
         county=county,
         paired=paired,
         room=room.astype(np.int32),
-        other_jobs=np.round(others).astype(np.int32),
+        other_jobs=others,
         open=np.ones(n, bool),
     )
 

@@ -15,7 +15,6 @@ COST_METRICS = tuple(f"cost_{lever}" for lever in LEVER_COSTS)
 # metrics that count a flow over the month (summed over a year); the rest are end-of-month stocks
 FLOW_METRICS = ("trainees", "transported", "subsidised_hires", "entrepreneurs",
                 "zero_employment_placements") + COST_METRICS + ("cost_total",)
-STATUS_METRICS = STATUSES
 HEADLINE = ("in_work", "out_of_province", "in_province", "in_county", "local_job", "workshop",
             "workshop_paired", "public_welfare", "training", "not_working")
 GROUPED = STATUSES + ("in_work", "in_county")
@@ -60,6 +59,10 @@ class Recorder:
         out["in_work"] = float(counts[list(WORKING)].sum())
         out["in_county"] = float(counts[list(IN_COUNTY)].sum())
         out["workshop_paired"] = float(m.ledger.workshop_taken[m.workshops.paired].sum() * k)
+        # all rural workers in open workshops and bases, modelled or not (the article's 19.7萬)
+        ws = m.workshops
+        out["workshop_rural_jobs"] = float((ws.other_jobs[ws.open].sum()
+                                            + m.ledger.workshop_taken[ws.open].sum()) * k)
         n_working = counts[list(WORKING)].sum() / k
         out["earnings_mean"] = float(m.ledger.household_wages.sum() / max(n_working, 1))
         hh_n = m.households.n

@@ -330,7 +330,6 @@ class LaborExportModel(mesa.Model):
         self.t = 0
         self._set_calendar()
         self.flow = dict.fromkeys(FLOWS, 0.0)
-        w.trained_in_run[:] = False
         self.trained_rows = np.zeros(0, np.int64)
 
     def _update_peer_share(self) -> None:

@@ -100,7 +100,6 @@ def finish_training(model) -> np.ndarray:
     w = model.workers
     rows = np.flatnonzero((w.status == TRAINING) & (w.training_end <= model.t))
     w.trained[rows] = True
-    w.trained_in_run[rows] = True
     w.referred[rows] = True  # the training school refers its graduates (P1)
     u = streams.uniform(model.seed, streams.TRAINING, model.t, rows)
     w.certificate[rows] |= u < model.p.policy.training.certificate_share

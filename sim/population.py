@@ -82,7 +82,6 @@ class Workers:
     workshop: np.ndarray  # int32: workshop id, -1 if none
     employer: np.ndarray  # int8: NO_EMPLOYER, FIRM, STARTUP
     trained: np.ndarray  # bool: finished a course
-    trained_in_run: np.ndarray  # bool: finished a course during the run
     training_end: np.ndarray  # int16
     certificate: np.ndarray  # bool
     brand: np.ndarray  # bool: certified member of a labour brand
@@ -201,7 +200,6 @@ def build_population(cfg: PopulationConfig, counties: Counties, rng: np.random.G
         workshop=np.full(n, -1, np.int32),
         employer=np.zeros(n, np.int8),
         trained=np.zeros(n, bool),
-        trained_in_run=np.zeros(n, bool),
         training_end=np.zeros(n, np.int16),
         certificate=np.zeros(n, bool),
         brand=np.zeros(n, bool),

@@ -14,7 +14,8 @@ from numba import njit
 
 from . import kernels  # noqa: F401  (sets the compiled-code cache folder)
 
-# one id per use, so that no two mechanisms share draws
+# one id per use, so that no two mechanisms share draws (RECONSIDER is no longer drawn: review
+# months come from SEARCH; it keeps its place so the other ids, and so all results, stay put)
 SEARCH, RECONSIDER, CHOICE, JOB_FINDING, TRAVEL, ORDER, WAGE, CONTRACT, TRAINING, FESTIVAL, \
     CLOSURE, CLEARING, MONITORING, TRANSPORT, SUBSIDY, LAYOFF, EPIDEMIC, STARTUPS, \
     HOME = range(1, 20)
