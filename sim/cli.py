@@ -202,10 +202,28 @@ def app(cfg: DictConfig) -> None:
     try:
         params = to_params(cfg)
     except ConfigError as e:
-        if hc.mode == RunMode.MULTIRUN:
+        if hc.mode == RunMode.MULTIRUN:  # the sweep goes on; the job is a row with its error
+            _write_failure(out_dir, e)
             raise
         _remove_run_dir(out_dir)
         _bad_input(str(e))
+    try:
+        _run(params, out_dir)
+    except Exception as e:
+        _write_failure(out_dir, e)
+        raise
+
+
+def _write_failure(out_dir: Path, error: Exception) -> None:
+    import json
+
+    from .collect import STATUS
+    out_dir.mkdir(parents=True, exist_ok=True)
+    (out_dir / STATUS).write_text(json.dumps({"status": "failed",
+                                              "error": f"{type(error).__name__}: {error}"}))
+
+
+def _run(params, out_dir: Path) -> None:
     fitted = params.fitted_for_labour_force
     if fitted and fitted != params.population.labour_force and not params.quiet:
         print(f"sim: warning: the behaviour was fitted for a labour force of {fitted:,}, not "
