@@ -7,17 +7,16 @@ from __future__ import annotations
 
 import numpy as np
 
+from .config import LEVERS
 from .population import (CAPACITIES, IN_COUNTY, REGIONS, STATUSES, WORKING)
 
-LEVER_COSTS = ("training", "referral", "transport", "workshops", "hiring_subsidy",
-               "public_welfare", "startup_loans", "labour_brands", "zero_employment", "monitoring")
-COST_METRICS = tuple(f"cost_{lever}" for lever in LEVER_COSTS)
-# metrics that count a flow over the month (summed over a year); the rest are end-of-month stocks
-FLOW_METRICS = ("trainees", "transported", "subsidised_hires", "entrepreneurs",
-                "zero_employment_placements") + COST_METRICS + ("cost_total",)
+COST_METRICS = tuple(f"cost_{lever}" for lever in LEVERS)
+# programme outputs counted over a month (summed over a year); the rest are end-of-month stocks
+COUNT_FLOWS = ("trainees", "transported", "subsidised_hires", "entrepreneurs",
+               "zero_employment_placements")
+FLOW_METRICS = COUNT_FLOWS + COST_METRICS + ("cost_total",)
 HEADLINE = ("in_work", "out_of_province", "in_province", "in_county", "local_job", "workshop",
             "workshop_paired", "public_welfare", "training", "not_working")
-GROUPED = STATUSES + ("in_work", "in_county")
 
 
 def worker_groupings(model) -> dict[str, tuple[np.ndarray, tuple[str, ...]]]:
@@ -77,9 +76,7 @@ class Recorder:
         m = self.model
         w = m.workers
         k = 1.0 / m.scale
-        out = {name: float(m.flow[name] * k) for name in
-               ("trainees", "transported", "subsidised_hires", "entrepreneurs",
-                "zero_employment_placements")}
+        out = {name: float(m.flow[name] * k) for name in COUNT_FLOWS}
         # the few programme members are listed once and looked up, not found in all rows
         trained = m.trained_rows
         working = w.status[trained] <= 4
@@ -104,13 +101,14 @@ class Recorder:
             "cost_transport": m.flow["transported"] * p.transport.cost_per_worker * k,
             "cost_workshops": (float(m.workshops.open.sum()) * p.workshops.tax_relief_per_workshop_month
                                if lv.workshop_tax_relief else 0.0),
-            "cost_hiring_subsidy": m.flow["cost_hiring_subsidy"] * k,
+            "cost_hiring_subsidy": m.flow["subsidised_hires"] * lv.subsidy_amount * k,
             "cost_public_welfare": float(m.ledger.by_county[:, 4].sum()) * m.wage_levels[4] * k,
             "cost_startup_loans": (m.loans_outstanding() * k
                                    * p.startup_loans.interest_subsidy_rate / 12.0),
             "cost_labour_brands": (float(len(m.brand_rows)) * k * lv.brand_support
                                    * p.labour_brands.cost_per_member_per_year / 12.0),
-            "cost_zero_employment": m.flow["cost_zero_employment"] * k,
+            "cost_zero_employment": (m.flow["zero_employment_placements"]
+                                     * p.zero_employment.cost_per_placement * k),
             "cost_monitoring": (float(m.households.identified.sum()) * k
                                 * p.monitoring.cost_per_household_month
                                 if lv.identification_rate > 0 else 0.0),

@@ -25,8 +25,7 @@ from .population import (FIRM, IN_PROVINCE, LOCAL_JOB, NOT_WORKING, OUT_OF_PROVI
 logging.getLogger("MESA").setLevel(logging.WARNING)
 
 INITIAL_BLOCK = 250_000  # workers choosing at once when the starting state is drawn
-FLOWS = ("trainees", "transported", "subsidised_hires", "entrepreneurs",
-         "zero_employment_placements", "cost_hiring_subsidy", "cost_zero_employment")
+FLOWS = metrics.COUNT_FLOWS
 
 
 class LaborExportModel(mesa.Model):

@@ -177,7 +177,6 @@ def count_subsidised_hires(model, rows: np.ndarray, length: np.ndarray) -> None:
     u = streams.uniform(model.seed, streams.SUBSIDY, model.t, rows)
     n = int(np.sum((length >= h.min_contract_months) & (u < h.small_firm_share * h.take_up)))
     model.flow["subsidised_hires"] += n
-    model.flow["cost_hiring_subsidy"] += n * model.lever.subsidy_amount
 
 
 def open_startups(model) -> None:
@@ -294,7 +293,6 @@ def clear_zero_employment(model) -> None:
     model.place_in_workshops(rest[got])
     n = len(post_rows) + int(got.sum())
     model.flow["zero_employment_placements"] += n
-    model.flow["cost_zero_employment"] += n * model.p.policy.zero_employment.cost_per_placement
 
 
 def identify_at_risk(model) -> None:
