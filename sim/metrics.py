@@ -57,6 +57,12 @@ class Recorder:
         out = {name: float(counts[i]) for i, name in enumerate(STATUSES)}
         out["in_work"] = float(counts[list(WORKING)].sum())
         out["in_county"] = float(counts[list(IN_COUNTY)].sum())
+        out["migrant"] = out["out_of_province"] + out["in_province"]
+        # weak and over-age labour (弱勞力, 超齡勞力): whom workshops and posts are for
+        by_capacity = m.ledger.by_group["capacity"] * k
+        for c, name in enumerate(CAPACITIES[1:], start=1):
+            out[f"in_work_{name}"] = float(by_capacity[c, list(WORKING)].sum())
+            out[f"labour_{name}"] = float(by_capacity[c].sum())
         out["workshop_paired"] = float(m.ledger.workshop_taken[m.workshops.paired].sum() * k)
         # all rural workers in open workshops and bases, modelled or not (the article's 19.7萬)
         ws = m.workshops

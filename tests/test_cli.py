@@ -39,7 +39,9 @@ def test_run_writes_summary_and_timeseries(tmp_path):
             error = min(error, 0.0)
         assert row["rel_error"] == pytest.approx(error)
     ts = pd.read_parquet(out / "timeseries.parquet")
-    assert list(ts.columns) == ["month", "metric", "group", "value"]
+    assert list(ts.columns) == ["month", "metric", "group", "value", "low", "high"]
+    # one replicate: the band is the value itself
+    assert (ts["low"] == ts["value"]).all() and (ts["high"] == ts["value"]).all()
     assert set(ts.month) == {f"2021-{m:02d}" for m in range(1, 13)} | {"2020-12"}
     assert {"all", "region=south", "sex=female", "capacity=weak"} <= set(ts.group)
     dec = ts[(ts.month == "2021-12") & (ts.group == "all")].set_index("metric")["value"]
@@ -48,6 +50,17 @@ def test_run_writes_summary_and_timeseries(tmp_path):
     status = ts[ts.metric.isin(metrics.STATUSES) & (ts.group == "all")]
     totals = status.groupby("month")["value"].sum()
     assert totals.max() - totals.min() < 1e-6
+    # yearly totals: 2021's end-of-year stocks and summed flows, as in the summary
+    yearly = pd.read_parquet(out / "yearly.parquet").set_index(["year", "metric"])["value"]
+    assert set(yearly.index.get_level_values("year")) == {2021}
+    for name in ("in_work", "transported", "cost_total"):
+        assert yearly[(2021, name)] == pytest.approx(summary[name])
+    # weak and over-age labour in work are within their labour and add to the capacity groups
+    for cap in ("weak", "over_age"):
+        assert 0 < summary[f"in_work_{cap}"] <= summary[f"labour_{cap}"]
+        assert summary[f"in_work_{cap}"] == pytest.approx(
+            ts[(ts.month == "2021-12") & (ts.group == f"capacity={cap}")
+               & (ts.metric == "in_work")]["value"].iloc[0])
 
 
 @pytest.mark.parametrize("override, key", [

@@ -1,0 +1,161 @@
+"""Effects against a counterfactual with the same seeds, and what each additional job costs.
+
+A sweep's `results.parquet` has one row per job. Jobs that differ only in their seed are one
+*setting*. The effect of a setting is its paired difference from a reference setting (the
+counterfactual: a lever off, no policy, or the lowest corner of a grid) seed by seed: both runs
+share their random numbers, so most of the sampling noise cancels. Effects carry a 90% interval
+(Student t over the seeds).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+SEED = "seed"
+PREFIX = "override."
+LEVEL = 0.90
+
+
+class EffectError(ValueError):
+    """A comparison that the table cannot support (no reference rows, no shared seeds)."""
+
+
+def setting_keys(frame: pd.DataFrame) -> list[str]:
+    """Override columns that vary across the jobs, the seed excepted."""
+    cols = [c for c in frame.columns if c.startswith(PREFIX) and c != PREFIX + SEED]
+    return [c for c in cols if frame[c].nunique(dropna=False) > 1]
+
+
+def setting_labels(frame: pd.DataFrame, keys: list[str] | None = None) -> pd.Series:
+    """One readable label per row: 'training.scale=2, hiring_subsidy.scale=0'."""
+    keys = setting_keys(frame) if keys is None else keys
+    if not keys:
+        return pd.Series("all jobs", index=frame.index)
+    parts = [_ablation_label(frame[k]) if k == PREFIX + "ablation" else
+             short_key(k) + "=" + frame[k].astype(str) for k in keys]
+    out = parts[0]
+    for p in parts[1:]:
+        out = out + ", " + p
+    return out
+
+
+def _ablation_label(values: pd.Series) -> pd.Series:
+    """Study 1's settings read as what they are: 'training off', 'every lever on'."""
+    names = {"none": "every lever on", "all": "every lever off"}
+    return values.astype(str).map(lambda v: names.get(v, f"{v} off"))
+
+
+def short_key(column: str) -> str:
+    """'override.policy.training.scale' -> 'training.scale'."""
+    key = column.removeprefix(PREFIX)
+    return key.removeprefix("policy.").removeprefix("scenario.").removeprefix("population.")
+
+
+def parse_reference(text: str) -> dict[str, str]:
+    """'ablation=none,policy.training.scale=0' -> {'override.ablation': 'none', ...}."""
+    out = {}
+    for item in filter(None, (s.strip() for s in text.split(","))):
+        key, sep, value = item.partition("=")
+        if not sep:
+            raise EffectError(f"Cannot read the reference '{item}': write key=value, e.g. "
+                              "ablation=none or policy.training.scale=0.")
+        out[PREFIX + key.strip().lstrip("+~").removeprefix(PREFIX)] = value.strip()
+    return out
+
+
+def _finished(frame: pd.DataFrame) -> pd.DataFrame:
+    ok = frame[frame["status"] == "ok"] if "status" in frame else frame
+    return ok.copy()
+
+
+def _is_reference(frame: pd.DataFrame, reference: dict[str, str]) -> pd.Series:
+    missing = [k for k in reference if k not in frame.columns]
+    if missing:
+        keys = ", ".join(c.removeprefix(PREFIX) for c in frame.columns
+                         if c.startswith(PREFIX) and c != PREFIX + SEED) or "none"
+        raise EffectError(f"The reference names {', '.join(missing)}, which the sweep does not "
+                          f"vary; swept keys: {keys}.")
+    mask = pd.Series(True, index=frame.index)
+    for key, value in reference.items():
+        mask &= frame[key].astype(str) == value
+    return mask
+
+
+def paired_effects(frame: pd.DataFrame, reference: dict[str, str],
+                   metrics: list[str]) -> pd.DataFrame:
+    """Per setting and metric: mean paired difference (setting - reference) and 90% interval."""
+    ok = _finished(frame)
+    is_ref = _is_reference(ok, reference)
+    if not is_ref.any():
+        raise EffectError(f"No finished job matches the reference {reference}.")
+    keys = setting_keys(ok)
+    ok["setting"] = setting_labels(ok, keys)
+    ref = ok[is_ref].set_index(SEED)[metrics]
+    rows = []
+    for label, jobs in ok[~is_ref].groupby("setting", sort=False):
+        jobs = jobs.set_index(SEED)
+        seeds = jobs.index.intersection(ref.index)
+        if len(seeds) == 0:
+            raise EffectError(f"The setting '{label}' shares no seed with the reference.")
+        diff = jobs.loc[seeds, metrics] - ref.loc[seeds, metrics]
+        first = jobs.iloc[0]
+        for metric in metrics:
+            mean, low, high = _interval(diff[metric].to_numpy(dtype=float))
+            rows.append({"setting": label, **{k: first[k] for k in keys}, "metric": metric,
+                         "effect": mean, "low": low, "high": high, "seeds": len(seeds)})
+    return pd.DataFrame(rows)
+
+
+def _interval(values: np.ndarray) -> tuple[float, float, float]:
+    mean = float(values.mean())
+    if len(values) < 2:
+        return mean, float("nan"), float("nan")
+    half = stats.t.ppf(0.5 + LEVEL / 2, len(values) - 1) * values.std(ddof=1) / np.sqrt(len(values))
+    return mean, mean - float(half), mean + float(half)
+
+
+def cost_effectiveness(frame: pd.DataFrame, reference: dict[str, str],
+                       cost: str = "cost_total") -> pd.DataFrame:
+    """Per setting: additional jobs, additional households above the monitoring line, additional
+    fiscal cost, and the cost of each. A ratio is left empty when the 90% interval of its
+    denominator includes zero: the setting's effect on it is not told apart from noise."""
+    eff = paired_effects(frame, reference, ["in_work", "households_below_line", cost])
+    wide = eff.pivot(index="setting", columns="metric", values=["effect", "low", "high"])
+    out = pd.DataFrame(index=wide.index)
+    out["additional_jobs"] = wide["effect"]["in_work"]
+    out["additional_jobs_low"] = wide["low"]["in_work"]
+    out["additional_jobs_high"] = wide["high"]["in_work"]
+    # households kept above the line: fewer below it
+    out["households_kept_above_line"] = -wide["effect"]["households_below_line"]
+    out["households_kept_low"] = -wide["high"]["households_below_line"]
+    out["households_kept_high"] = -wide["low"]["households_below_line"]
+    out["additional_cost"] = wide["effect"][cost]
+    out["cost_per_additional_job"] = _ratio(out["additional_cost"], out["additional_jobs"],
+                                            out["additional_jobs_low"], out["additional_jobs_high"])
+    out["cost_per_household_kept"] = _ratio(out["additional_cost"],
+                                            out["households_kept_above_line"],
+                                            out["households_kept_low"], out["households_kept_high"])
+    order = eff.drop_duplicates("setting")["setting"]
+    return out.loc[order].reset_index()
+
+
+def _ratio(num: pd.Series, den: pd.Series, low: pd.Series, high: pd.Series) -> pd.Series:
+    told_apart = (low > 0) | (high < 0)
+    return (num / den).where(told_apart & (den != 0))
+
+
+def seed_spread(frame: pd.DataFrame, metrics: list[str]) -> pd.DataFrame:
+    """Per setting and metric: mean over seeds and the 90% interval of that mean."""
+    ok = _finished(frame)
+    keys = setting_keys(ok)
+    ok["setting"] = setting_labels(ok, keys)
+    rows = []
+    for label, jobs in ok.groupby("setting", sort=False):
+        first = jobs.iloc[0]
+        for metric in metrics:
+            mean, low, high = _interval(jobs[metric].to_numpy(dtype=float))
+            rows.append({"setting": label, **{k: first[k] for k in keys}, "metric": metric,
+                         "mean": mean, "low": low, "high": high, "seeds": len(jobs)})
+    return pd.DataFrame(rows)

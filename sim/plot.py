@@ -1,0 +1,477 @@
+"""`sim-plot`: figures from a run folder or a sweep folder (PNG and SVG).
+
+    sim-plot outputs/baseline_2021/<time>                 # monthly series with 90% bands
+    sim-plot multirun/<time>                              # the figures that fit the sweep
+    sim-plot multirun/<time> --kind sweep --x policy.training.scale --hue policy.hiring_subsidy.scale
+    sim-plot multirun/<time> --kind heatmap --x ... --y ... --metric in_work
+    sim-plot multirun/<time> --kind contributions --reference ablation=none
+    sim-plot multirun/<time> --kind cost --reference policy.training.scale=0
+
+A run folder holds summary.json, timeseries.parquet and yearly.parquet; a sweep folder holds
+results.parquet (made by `sim-collect` if missing) and one folder per job. Bands and error bars
+are 90% intervals: over the replicates of one job, or over the seeds of a sweep's setting.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+
+from . import effects  # noqa: E402
+from .collect import RESULTS, collect  # noqa: E402
+from .results import SUMMARY, TIMESERIES, YEARLY  # noqa: E402
+
+FORMATS = ("png", "svg")
+KINDS = ("auto", "series", "yearly", "sweep", "heatmap", "contributions", "cost")
+STATUS_SERIES = ("out_of_province", "in_province", "local_job", "workshop", "public_welfare",
+                 "training", "not_working")
+# English labels, with the article's Chinese terms shown when a CJK font is installed
+LABELS = {
+    "in_work": ("In work", "就業"), "out_of_province": ("Out of province", "省外"),
+    "in_province": ("In province", "省內"), "in_county": ("In county", "縣內"),
+    "local_job": ("Local wage job", "就地就近"), "workshop": ("Workshop", "幫扶車間"),
+    "public_welfare": ("Public-welfare post", "公益崗位"), "training": ("In training", "培訓"),
+    "not_working": ("Not working", "未就業"), "migrant": ("Migrant work (away)", "外出務工"),
+    "households_below_line": ("Households below the monitoring line", "監測線以下"),
+    "zero_employment_households": ("Zero-employment households", "零就業家庭"),
+    "in_work_weak": ("Weak labour in work", "弱勞力"),
+    "in_work_over_age": ("Over-age labour in work", "超齡勞力"),
+    "household_income_mean": ("Household income per month (yuan)", None),
+    "earnings_mean": ("Mean earnings per worker per month (yuan)", None),
+    "cost_total": ("Fiscal cost, all levers (yuan)", None),
+}
+CONTRIBUTION_METRICS = ("in_work", "out_of_province", "in_province", "in_county",
+                        "households_below_line", "zero_employment_households")
+
+
+class PlotError(ValueError):
+    """A figure that cannot be drawn from this folder (wrong folder, unknown key or metric)."""
+
+
+def _cjk_font() -> str | None:
+    from matplotlib import font_manager
+    for font in font_manager.fontManager.ttflist:
+        if any(tag in font.name for tag in ("CJK", "WenQuanYi", "Heiti", "SimHei")):
+            return font.name
+    return None
+
+
+_CJK = _cjk_font()
+if _CJK:
+    plt.rcParams["font.sans-serif"] = [_CJK] + plt.rcParams["font.sans-serif"]
+
+
+def label(metric: str) -> str:
+    english, chinese = LABELS.get(metric, (metric.replace("_", " ").capitalize(), None))
+    return f"{english} {chinese}" if (chinese and _CJK) else english
+
+
+def _save(fig, out_dir: Path, name: str) -> list[Path]:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for fmt in FORMATS:
+        path = out_dir / f"{name}.{fmt}"
+        fig.savefig(path, dpi=150, bbox_inches="tight")
+        paths.append(path)
+    plt.close(fig)
+    return paths
+
+
+def _people(ax, axis: str = "y") -> None:
+    """Counts in 萬 (10,000 people), the article's unit."""
+    fmt = matplotlib.ticker.FuncFormatter(lambda v, _: f"{v / 1e4:,.1f}")
+    (ax.yaxis if axis == "y" else ax.xaxis).set_major_formatter(fmt)
+
+
+def _is_money(metric: str) -> bool:
+    return metric.startswith("cost") or metric.endswith("_mean")
+
+
+def _unit(metric: str) -> str:
+    return "" if _is_money(metric) or metric.endswith("share") else " (10,000 people)"
+
+
+# ---- run folders ----------------------------------------------------------------------------
+def series_figure(ts: pd.DataFrame, metrics: list[str], title: str, out_dir: Path,
+                  name: str = "series") -> list[Path]:
+    """Monthly series of `metrics` (group 'all'), each with its 90% band."""
+    fig, ax = plt.subplots(figsize=(9, 5))
+    data = ts[ts["group"] == "all"]
+    for metric in metrics:
+        rows = data[data["metric"] == metric]
+        if rows.empty:
+            raise PlotError(f"No metric '{metric}' in the time series; metrics: "
+                            f"{', '.join(sorted(data['metric'].unique()))}.")
+        x = pd.PeriodIndex(rows["month"], freq="M").to_timestamp()
+        line, = ax.plot(x, rows["value"], label=label(metric))
+        if {"low", "high"} <= set(rows.columns):
+            ax.fill_between(x, rows["low"], rows["high"], color=line.get_color(), alpha=0.25)
+    _people(ax)
+    ax.set_ylabel("People (10,000, 萬)" if _CJK else "People (10,000)")
+    ax.set_title(title)
+    ax.legend(loc="center left", bbox_to_anchor=(1, 0.5), frameon=False)
+    ax.grid(alpha=0.3)
+    return _save(fig, out_dir, name)
+
+
+def yearly_figure(yearly: pd.DataFrame, metrics: list[str], title: str, out_dir: Path,
+                  hue: str | None = None, name: str = "yearly") -> list[Path]:
+    """Yearly totals (end-of-year stocks, flows summed over the year), one panel per metric."""
+    ncols = min(3, len(metrics))
+    nrows = -(-len(metrics) // ncols)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(4.6 * ncols, 3.8 * nrows), squeeze=False)
+    for ax in axes.flat[len(metrics):]:
+        ax.set_visible(False)
+    axes = [list(axes.flat)]
+    groups = yearly.groupby(hue, sort=False) if hue else [(None, yearly)]
+    for _, (key, frame) in enumerate(groups):
+        for ax, metric in zip(axes[0], metrics):
+            rows = frame[frame["metric"] == metric].sort_values("year")
+            err = None
+            if {"low", "high"} <= set(rows.columns) and rows["low"].notna().all():
+                err = np.clip(np.vstack([rows["value"] - rows["low"],
+                                         rows["high"] - rows["value"]]), 0, None)
+            ax.errorbar(rows["year"], rows["value"], yerr=err, marker="o", capsize=3,
+                        label=str(key) if key is not None else None)
+    for ax, metric in zip(axes[0], metrics):
+        ax.set_title(label(metric) + _unit(metric), fontsize=10)
+        ax.set_xticks(sorted(yearly["year"].unique()))
+        ax.grid(alpha=0.3)
+        if not _is_money(metric):
+            _people(ax)
+    if hue:
+        axes[0][0].legend(frameon=False, fontsize=8)
+    fig.suptitle(title)
+    fig.tight_layout()
+    return _save(fig, out_dir, name)
+
+
+def plot_run(run_dir: Path, metrics: list[str] | None, out_dir: Path) -> list[Path]:
+    ts = pd.read_parquet(run_dir / TIMESERIES)
+    import json
+    doc = json.loads((run_dir / SUMMARY).read_text())
+    reps = doc.get("run", {}).get("replicates", 1)
+    title = f"{run_dir.name}: workers by status, {reps} replicate(s), 90% band"
+    paths = series_figure(ts, list(metrics or STATUS_SERIES), title, out_dir)
+    if (run_dir / YEARLY).exists():
+        yearly = pd.read_parquet(run_dir / YEARLY)
+        if yearly["year"].nunique() > 1:
+            paths += yearly_figure(yearly, ["in_work", "migrant", "in_county", "cost_total"],
+                                   "Yearly totals", out_dir)
+    return paths
+
+
+# ---- sweep folders --------------------------------------------------------------------------
+def load_results(sweep_dir: Path) -> pd.DataFrame:
+    path = sweep_dir / RESULTS
+    frame = pd.read_parquet(path) if path.exists() else collect(sweep_dir)
+    if frame.empty or "status" not in frame or not (frame["status"] == "ok").any():
+        raise PlotError(f"No finished job in '{sweep_dir}'.")
+    return frame
+
+
+def _column(frame: pd.DataFrame, key: str) -> str:
+    col = key if key.startswith(effects.PREFIX) else effects.PREFIX + key.lstrip("+~")
+    if col not in frame.columns:
+        keys = ", ".join(c.removeprefix(effects.PREFIX) for c in frame.columns
+                         if c.startswith(effects.PREFIX)) or "none"
+        raise PlotError(f"The sweep has no key '{key}'; swept keys: {keys}.")
+    return col
+
+
+def _check_metric(frame: pd.DataFrame, metric: str) -> None:
+    if metric not in frame.columns:
+        raise PlotError(f"No metric '{metric}' in the results; metrics: "
+                        f"{', '.join(c for c in frame.columns if frame[c].dtype.kind == 'f')}.")
+
+
+def _numeric(values: pd.Series) -> pd.Series:
+    out = pd.to_numeric(values, errors="coerce")
+    return out if out.notna().all() else values
+
+
+def sweep_figure(frame: pd.DataFrame, x: str, metrics: list[str], out_dir: Path,
+                 hue: str | None = None, name: str = "sweep") -> list[Path]:
+    """Each metric (mean over seeds, 90% interval) against a swept key, one line per hue."""
+    xcol = _column(frame, x)
+    hcol = _column(frame, hue) if hue else None
+    for m in metrics:
+        _check_metric(frame, m)
+    ok = frame[frame["status"] == "ok"].copy()
+    ok["_x"] = _numeric(ok[xcol])
+    fig, axes = plt.subplots(1, len(metrics), figsize=(4.6 * len(metrics), 4), squeeze=False)
+    hues = ok.groupby(hcol, sort=True) if hcol else [(None, ok)]
+    for key, sub in hues:
+        stats = sub.groupby("_x")[metrics].agg(["mean", "std", "count"])
+        for ax, m in zip(axes[0], metrics):
+            mean, sd, n = stats[m]["mean"], stats[m]["std"].fillna(0), stats[m]["count"]
+            from scipy.stats import t
+            half = t.ppf(0.95, np.maximum(n - 1, 1)) * sd / np.sqrt(n)
+            ax.errorbar(stats.index, mean, yerr=half, marker="o", capsize=3,
+                        label=f"{effects.short_key(hcol)}={key}" if hcol else None)
+    for ax, m in zip(axes[0], metrics):
+        ax.set_xlabel(effects.short_key(xcol))
+        ax.set_title(label(m) + _unit(m), fontsize=10)
+        ax.grid(alpha=0.3)
+        if not _is_money(m) and not m.endswith("share"):
+            _people(ax)
+    if hcol:
+        axes[0][-1].legend(frameon=False, fontsize=8, loc="best")
+    fig.suptitle(f"Mean over seeds, 90% interval ({len(ok)} finished jobs)")
+    fig.tight_layout()
+    return _save(fig, out_dir, name)
+
+
+def heatmap_figure(frame: pd.DataFrame, x: str, y: str, metric: str, out_dir: Path,
+                   reference: dict[str, str] | None = None, name: str | None = None) -> list[Path]:
+    """A metric over two swept keys (mean over seeds), or its paired effect against a reference."""
+    xcol, ycol = _column(frame, x), _column(frame, y)
+    _check_metric(frame, metric)
+    if reference:
+        eff = effects.paired_effects(frame, reference, [metric])
+        ref = {xcol: reference.get(xcol), ycol: reference.get(ycol)}
+        cells = eff.rename(columns={"effect": "value"})[[xcol, ycol, "value"]]
+        cells = pd.concat([cells, pd.DataFrame([{**ref, "value": 0.0}])], ignore_index=True)
+        what = f"{label(metric)}: change against {_reference_text(reference)} (same seeds)"
+    else:
+        ok = frame[frame["status"] == "ok"]
+        cells = ok.groupby([xcol, ycol], as_index=False)[metric].mean().rename(
+            columns={metric: "value"})
+        what = f"{label(metric)}, mean over seeds"
+    cells[xcol], cells[ycol] = _numeric(cells[xcol]), _numeric(cells[ycol])
+    grid = cells.pivot_table(index=ycol, columns=xcol, values="value").sort_index(
+        ascending=False)
+    fig, ax = plt.subplots(figsize=(1.4 * grid.shape[1] + 3, 1.0 * grid.shape[0] + 2))
+    image = ax.imshow(grid.to_numpy(), cmap="viridis", aspect="auto")
+    ax.set_xticks(range(grid.shape[1]), [str(c) for c in grid.columns])
+    ax.set_yticks(range(grid.shape[0]), [str(i) for i in grid.index])
+    ax.set_xlabel(effects.short_key(xcol))
+    ax.set_ylabel(effects.short_key(ycol))
+    people = not _is_money(metric) and not metric.endswith("share")
+    values = grid.to_numpy()
+    span = np.nanmax(values) - np.nanmin(values) or 1.0
+    for (i, j), v in np.ndenumerate(values):
+        light = (v - np.nanmin(values)) / span > 0.6  # dark text on the light end of viridis
+        ax.text(j, i, f"{v / 1e4:,.2f}" if people else f"{v:,.3g}", ha="center", va="center",
+                color="black" if light else "white", fontsize=8)
+    bar = fig.colorbar(image, ax=ax, label="10,000 people" if people else "")
+    if people:
+        bar.formatter = matplotlib.ticker.FuncFormatter(lambda v, _: f"{v / 1e4:,.2f}")
+        bar.update_ticks()
+    ax.set_title(what, fontsize=10)
+    return _save(fig, out_dir, name or f"heatmap_{metric}")
+
+
+def _reference_text(reference: dict[str, str]) -> str:
+    return ", ".join(f"{effects.short_key(k)}={v}" for k, v in reference.items())
+
+
+def contributions_figure(frame: pd.DataFrame, reference: dict[str, str], out_dir: Path,
+                         metrics: list[str] | None = None,
+                         name: str = "contributions") -> list[Path]:
+    """What each setting takes away against the reference: reference - setting, 90% interval.
+    With the reference 'every lever on' and each setting one lever off, this is each lever's
+    contribution."""
+    metrics = list(metrics or CONTRIBUTION_METRICS)
+    eff = effects.paired_effects(frame, reference, metrics)
+    settings = list(dict.fromkeys(eff["setting"]))
+    fig, axes = plt.subplots(1, len(metrics), figsize=(3.3 * len(metrics), 0.35 * len(settings) + 2),
+                             squeeze=False, sharey=True)
+    for ax, m in zip(axes[0], metrics):
+        rows = eff[eff["metric"] == m].set_index("setting").loc[settings]
+        value = -rows["effect"]
+        err = np.clip(np.vstack([value + rows["high"], -rows["low"] - value]), 0, None)
+        ax.barh(range(len(settings)), value, xerr=np.nan_to_num(err), capsize=2,
+                color="tab:blue")
+        ax.axvline(0, color="black", lw=0.8)
+        ax.set_title(label(m), fontsize=9)
+        ax.grid(axis="x", alpha=0.3)
+        _people(ax, "x")
+    axes[0][0].set_yticks(range(len(settings)), settings)
+    axes[0][0].invert_yaxis()
+    fig.suptitle(f"Contribution against {_reference_text(reference)} (reference - setting; "
+                 "10,000 people; 90% interval over paired seeds)", fontsize=10)
+    fig.tight_layout()
+    return _save(fig, out_dir, name)
+
+
+def cost_figure(frame: pd.DataFrame, reference: dict[str, str], out_dir: Path,
+                name: str = "cost") -> list[Path]:
+    """Cost per additional job and per household kept above the line, against the reference."""
+    table = effects.cost_effectiveness(frame, reference)
+    fig, axes = plt.subplots(1, 2, figsize=(11, 0.35 * len(table) + 2), sharey=True)
+    y = np.arange(len(table))
+    for ax, col, title in zip(axes, ("cost_per_additional_job", "cost_per_household_kept"),
+                              ("Yuan per additional job", "Yuan per household kept above the line")):
+        values = table[col]
+        ax.barh(y, values.fillna(0), color="tab:green")
+        for i, v in enumerate(values):
+            ax.text(0, i, "  no clear effect" if np.isnan(v) else f"  {v:,.0f}", va="center",
+                    fontsize=8)
+        ax.set_title(title, fontsize=10)
+        ax.grid(axis="x", alpha=0.3)
+    axes[0].set_yticks(y, table["setting"])
+    axes[0].invert_yaxis()
+    fig.suptitle(f"Fiscal cost per effect against {_reference_text(reference)} (same seeds)",
+                 fontsize=10)
+    fig.tight_layout()
+    paths = _save(fig, out_dir, name)
+    csv = out_dir / f"{name}.csv"
+    table.to_csv(csv, index=False, float_format="%.6g")
+    return paths + [csv]
+
+
+def series_by_setting(sweep_dir: Path, frame: pd.DataFrame, metric: str, out_dir: Path,
+                      name: str | None = None) -> list[Path]:
+    """A monthly metric per setting: the mean over seeds with the 90% band across seeds."""
+    ok = frame[frame["status"] == "ok"].copy()
+    ok["setting"] = effects.setting_labels(ok)
+    fig, ax = plt.subplots(figsize=(9, 5))
+    for setting, jobs in ok.groupby("setting", sort=False):
+        runs = [pd.read_parquet(_job_dir(sweep_dir, j) / TIMESERIES) for j in jobs["job"]]
+        runs = [r[(r["group"] == "all") & (r["metric"] == metric)].reset_index(drop=True)
+                for r in runs]
+        values = np.stack([r["value"].to_numpy() for r in runs])
+        x = pd.PeriodIndex(runs[0]["month"], freq="M").to_timestamp()
+        line, = ax.plot(x, values.mean(axis=0), label=setting)
+        if len(runs) > 1:
+            low, high = np.quantile(values, (0.05, 0.95), axis=0)
+        else:
+            low, high = runs[0]["low"], runs[0]["high"]
+        ax.fill_between(x, low, high, color=line.get_color(), alpha=0.2)
+    _people(ax)
+    ax.set_title(f"{label(metric)} (10,000 people), mean over seeds, 90% band")
+    ax.legend(loc="center left", bbox_to_anchor=(1, 0.5), frameon=False, fontsize=8)
+    ax.grid(alpha=0.3)
+    return _save(fig, out_dir, name or f"series_{metric}")
+
+
+def yearly_by_setting(sweep_dir: Path, frame: pd.DataFrame, metrics: list[str],
+                      out_dir: Path, name: str = "yearly") -> list[Path]:
+    """Yearly totals per setting: mean over seeds with the 90% interval across seeds."""
+    ok = frame[frame["status"] == "ok"].copy()
+    ok["setting"] = effects.setting_labels(ok)
+    parts = []
+    for setting, jobs in ok.groupby("setting", sort=False):
+        runs = [pd.read_parquet(_job_dir(sweep_dir, j) / YEARLY) for j in jobs["job"]]
+        values = np.stack([r["value"].to_numpy() for r in runs])
+        part = runs[0][["year", "metric"]].copy()
+        part["value"] = values.mean(axis=0)
+        part["low"], part["high"] = np.quantile(values, (0.05, 0.95), axis=0)
+        part["setting"] = setting
+        parts.append(part)
+    yearly = pd.concat(parts, ignore_index=True)
+    paths = yearly_figure(yearly, metrics, "Yearly totals: mean over seeds, 90% interval",
+                          out_dir, hue="setting", name=name)
+    table = out_dir / f"{name}.csv"
+    yearly[yearly["metric"].isin(metrics)].to_csv(table, index=False, float_format="%.6g")
+    return paths + [table]
+
+
+def _job_dir(sweep_dir: Path, job: str) -> Path:
+    direct = sweep_dir / str(job)
+    if direct.is_dir():
+        return direct
+    found = [p.parent for p in sweep_dir.rglob(".hydra") if p.parent.name == str(job)]
+    if not found:
+        raise PlotError(f"Job folder '{job}' not found under '{sweep_dir}'.")
+    return found[0]
+
+
+def plot_sweep(sweep_dir: Path, frame: pd.DataFrame, args) -> list[Path]:
+    out = args.out
+    keys = effects.setting_keys(frame[frame["status"] == "ok"])
+    metrics = args.metric or ["in_work"]
+    for m in metrics:
+        _check_metric(frame, m)
+    kind = args.kind
+    if kind == "auto":
+        paths = series_by_setting(sweep_dir, frame, metrics[0], out)
+        reference = effects.parse_reference(args.reference) if args.reference else None
+        if effects.PREFIX + "ablation" in keys:
+            reference = reference or {effects.PREFIX + "ablation": "none"}
+            return (paths + contributions_figure(frame, reference, out)
+                    + cost_figure(frame, reference, out))
+        if len(keys) >= 1:
+            hue = keys[1] if len(keys) > 1 else None
+            paths += sweep_figure(frame, keys[0], metrics, out, hue=hue)
+        if len(keys) == 2:
+            paths += heatmap_figure(frame, keys[0], keys[1], metrics[0], out)
+        if reference:
+            paths += cost_figure(frame, reference, out)
+        first = _job_dir(sweep_dir, frame[frame["status"] == "ok"]["job"].iloc[0])
+        if (first / YEARLY).exists() and pd.read_parquet(first / YEARLY)["year"].nunique() > 1:
+            paths += yearly_by_setting(sweep_dir, frame, ["in_work", "migrant", "in_county"], out)
+        return paths
+    if kind == "series":
+        return series_by_setting(sweep_dir, frame, metrics[0], out)
+    if kind == "sweep":
+        _need(args, "x")
+        return sweep_figure(frame, args.x, metrics, out, hue=args.hue)
+    if kind == "heatmap":
+        _need(args, "x", "y")
+        ref = effects.parse_reference(args.reference) if args.reference else None
+        return heatmap_figure(frame, args.x, args.y, metrics[0], out, reference=ref)
+    _need(args, "reference")
+    ref = effects.parse_reference(args.reference)
+    if kind == "contributions":
+        return contributions_figure(frame, ref, out, args.metric)
+    if kind == "cost":
+        return cost_figure(frame, ref, out)
+    raise PlotError(f"The kind '{kind}' needs a sweep folder; a run folder takes series.")
+
+
+def _need(args, *names: str) -> None:
+    for n in names:
+        if not getattr(args, n):
+            raise PlotError(f"--kind {args.kind} needs --{n}.")
+
+
+def parser() -> argparse.ArgumentParser:
+    ap = argparse.ArgumentParser(prog="sim-plot", description=__doc__.splitlines()[0],
+                                 formatter_class=argparse.RawDescriptionHelpFormatter,
+                                 epilog="\n".join(__doc__.splitlines()[1:]))
+    ap.add_argument("path", type=Path, help="a run folder or a sweep folder")
+    ap.add_argument("--kind", default="auto", choices=KINDS)
+    ap.add_argument("--metric", action="append", help="metric(s) to draw (repeat the flag)")
+    ap.add_argument("--x", help="swept key on the x axis, e.g. policy.training.scale")
+    ap.add_argument("--y", help="second swept key (heatmap)")
+    ap.add_argument("--hue", help="swept key drawn as one line per value")
+    ap.add_argument("--reference", help="the counterfactual setting, e.g. ablation=none or "
+                                        "policy.training.scale=0,policy.hiring_subsidy.scale=0")
+    ap.add_argument("--out", type=Path, help="folder for the figures (default: PATH/figures)")
+    return ap
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = parser().parse_args(argv)
+    path: Path = args.path
+    args.out = args.out or path / "figures"
+    try:
+        if (path / SUMMARY).exists():
+            if args.kind not in ("auto", "series"):
+                raise PlotError(f"--kind {args.kind} needs a sweep folder; '{path}' is one run "
+                                "(allowed here: auto, series).")
+            paths = plot_run(path, args.metric, args.out)
+        elif path.is_dir() and ((path / RESULTS).exists() or any(path.rglob(".hydra"))):
+            paths = plot_sweep(path, load_results(path), args)
+        else:
+            raise PlotError(f"'{path}' is neither a run folder (with {SUMMARY}) nor a sweep "
+                            f"folder (with {RESULTS} or job folders).")
+    except (PlotError, effects.EffectError) as e:
+        print(f"sim-plot: {e}", file=sys.stderr)
+        sys.exit(2)
+    for p in paths:
+        print(p)
+
+
+if __name__ == "__main__":
+    main()
