@@ -1,7 +1,9 @@
 """Writing a run's files: `summary.json` and `timeseries.parquet`, each written atomically.
 
 A file is written to a temporary name in the same directory and renamed into place, so a job
-killed mid-write never leaves a half-written file under the final name.
+killed mid-write never leaves a half-written file under the final name. The summary's `run`
+section says what produced it: seed, package version and config hash (`sim.config.config_hash`),
+so a number cited from it can be reproduced, and a rerun sweep can tell a finished job.
 """
 
 from __future__ import annotations
@@ -9,12 +11,18 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+from importlib import metadata
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
+from .config import Config, config_hash
+
+if TYPE_CHECKING:  # pandas is imported by the writers only: bad input is answered fast
+    import pandas as pd
 
 SUMMARY = "summary.json"
 TIMESERIES = "timeseries.parquet"
+YEARLY = "yearly.parquet"
 
 
 def _atomic_write(path: Path, write) -> None:
@@ -41,17 +49,32 @@ def write_summary(out_dir: Path, summary: dict) -> Path:
     return path
 
 
-def write_timeseries(out_dir: Path, frame: pd.DataFrame) -> Path:
-    path = Path(out_dir) / TIMESERIES
+def write_timeseries(out_dir: Path, frame: pd.DataFrame, name: str = TIMESERIES) -> Path:
+    path = Path(out_dir) / name
     _atomic_write(path, lambda tmp: frame.to_parquet(tmp, index=False))
     return path
 
 
-def summary_document(result_summary: dict) -> dict:
-    """The summary as written: end-of-2021 metrics by name at the top, then the fit table."""
+def version() -> str:
+    try:
+        return metadata.version("sim")
+    except metadata.PackageNotFoundError:  # run from a source tree that was never installed
+        return "unknown"
+
+
+def run_facts(cfg: Config) -> dict:
+    """What reproduces a run: the seed, the package version and the config hash."""
+    return {"seed": cfg.seed, "version": version(), "config_hash": config_hash(cfg)}
+
+
+def summary_document(result_summary: dict, cfg: Config | None = None) -> dict:
+    """The summary as written: end-of-2021 metrics by name at the top, then the fit table;
+    with `cfg`, the run section also records the version and the config hash."""
     doc = dict(result_summary["metrics"])
     doc["targets"] = result_summary["targets"]
     for key in ("interval90", "replicate_metrics", "run"):
         if key in result_summary:
             doc[key] = result_summary[key]
+    if cfg is not None:
+        doc["run"] = {**doc.get("run", {}), **run_facts(cfg)}
     return doc
