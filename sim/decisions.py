@@ -23,7 +23,7 @@ import pandas as pd
 
 from . import streams
 from .institutions import fill_room
-from .kernels import decision_kernel, draw_options
+from .kernels import choice_rounds, decision_kernel, draw_options
 from .population import (IN_PROVINCE, LOCAL_JOB, NOT_WORKING, OUT_OF_PROVINCE, OVER_AGE,
                          PUBLIC_WELFARE, WEAK, WORKSHOP)
 
@@ -120,9 +120,10 @@ def utilities(model, rows: np.ndarray, p_find: np.ndarray, habit: bool = True) -
     return V
 
 
-def evaluate(model, rows: np.ndarray, habit: bool = True):
+def evaluate(model, rows: np.ndarray, habit: bool = True, stationary: bool = False):
     """Utilities V, logit probabilities P and migrant job-finding chances (deciders x 2), by the
-    compiled kernel; the same numbers as `utilities`, `logit_probabilities`, `job_finding`."""
+    compiled kernel; the same numbers as `utilities`, `logit_probabilities`, `job_finding`.
+    With `stationary`, P is `stationary_probabilities` of the logit probabilities."""
     w, b, lv, wages = model.workers, model.p.behaviour, model.lever, model.p.wages
     open_share = 1.0 - model.disruption * model.p.scenario.disruption_closure_share
     base = model.destination_demand * open_share
@@ -141,7 +142,7 @@ def evaluate(model, rows: np.ndarray, habit: bool = True):
                   b.experience_discount, b.care_cost, b.care_weight_in_province, b.peer_weight,
                   b.habit, b.relocated_workshop_bonus, b.weak_public_welfare_bonus,
                   b.home_value_sd]),
-        habit, COLUMN_OF_STATUS)
+        habit, COLUMN_OF_STATUS, stationary, float(np.expm1(b.habit)))
 
 
 def logit_probabilities(V: np.ndarray) -> np.ndarray:
@@ -200,71 +201,45 @@ def decide(model, rows: np.ndarray, prev: np.ndarray, habit: bool = True,
 
     `prev` is each decider's status at the start of the month: a worker already at a migrant
     destination does not travel to take a new job there, so a disruption cannot block it.
+
+    Sampling the logit ranking one choice at a time: the best option has the logit
+    probabilities, and the next-best, given the best is closed, has the logit probabilities of
+    the options left (Luce's choice axiom). One uniform per decider and round does it. The
+    rounds run compiled (`sim.kernels.choice_rounds`); `departures`, `post_priority` and
+    `sim.institutions.fill_room` state their rules in numpy.
     """
     t, seed = model.t, model.seed
-    n = len(rows)
+    rows = np.ascontiguousarray(rows, np.int64)
     model.options_open = model.room_capacity() > 0
-    V, P, p_find = evaluate(model, rows, habit)
-    if not habit:  # the starting state: draw from the long-run shares of the habit chain
-        P = stationary_probabilities(P, model.p.behaviour.habit)
-    # Sampling the logit ranking one choice at a time: the best option has the logit
-    # probabilities, and the next-best, given the best is closed, has the logit probabilities
-    # of the options left (Luce's choice axiom). One uniform per decider and round does it.
-    U = streams.uniform(seed, streams.CHOICE, t, rows, ROUNDS)
-    outcome = np.full(n, NOT_WORKING, np.int8)
-    pending = np.arange(n)
-    first = None
-    posts: list = []
-    current = model.workers.status[rows]
-    holding = current != NOT_WORKING
-    chose_home = np.zeros(n, bool)
+    # the starting state (no habit) draws from the long-run shares of the habit chain
+    V, P, p_find = evaluate(model, rows, habit, stationary=not habit)
+    w, hh = model.workers, model.households
     free = model.free_room()  # county x (local, workshop, post), decreased as places go
     applied = np.zeros_like(free)
-    accepted_total = np.zeros_like(free)
-    for round_ in range(ROUNDS):
-        if len(pending) == 0:
-            break
-        choice = draw_options(P, pending, U[pending, round_])
-        if first is None:
-            first = choice.copy()
-        # a worker holding a job who ranks it next keeps it: no search, no room needed
-        stays = holding[pending] & (OPTIONS[choice] == current[pending])
-        outcome[pending[stays]] = KEEP
-        pending, choice = pending[~stays], choice[~stays]
-        chose_home[pending] = choice == 5
-        # migrant options: a job is found with probability p; travel may be blocked
-        for col, status in ((0, OUT_OF_PROVINCE), (1, IN_PROVINCE)):
-            sel = pending[choice == col]
-            if len(sel):
-                went = departures(model, rows[sel], p_find[sel, col], prev[sel] != status, status)
-                outcome[sel[went]] = status
-        still = np.zeros(len(pending), bool)
-        for col in ROOM_OPTIONS:
-            sel_mask = choice == col
-            sel = pending[sel_mask]
-            if not len(sel):
-                continue
-            county = model.workers.county[rows[sel]].astype(np.int64)
-            order = streams.uniform(seed, streams.ORDER, t, rows[sel])
-            if col == 4:
-                priority = post_priority(model, rows[sel])
-                order = order + priority
-            got = fill_room(county, order, free[:, col - 2])
-            if col == 4 and record:
-                posts.append((county, priority, got))
-            applied[:, col - 2] += np.bincount(county, minlength=len(free))
-            accepted_total[:, col - 2] += np.bincount(county[got], minlength=len(free))
-            outcome[sel[got]] = OPTIONS[col]
-            P[sel[~got], col] = 0.0
-            still[np.flatnonzero(sel_mask)[~got]] = True
-        pending = pending[still]
-    # on-the-job search: who holds a job and finds nothing better keeps it
-    outcome[holding & (outcome == NOT_WORKING) & ~chose_home] = KEEP
-    model.update_acceptance(applied, accepted_total)
+    accepted = np.zeros_like(free)
+    seats = np.array([model.seats_left, 0], np.int64)
+    keys = tuple(streams.key(seed, s, t) for s in (streams.CHOICE, streams.JOB_FINDING,
+                                                   streams.TRAVEL, streams.TRANSPORT,
+                                                   streams.ORDER))
+    worker = (w.status, w.last_status, model.recall, w.county, w.returning, w.capacity,
+              w.household, model.zero_employment, hh.identified)
+    outcome, first, posts = choice_rounds(rows, np.asarray(prev, np.int8), P, p_find, worker, keys,
+                                          float(model.disruption), seats, free, applied, accepted,
+                                          ROUNDS)
+    if model.disruption > 0:
+        model.seats_left = int(seats[0])
+        model.flow["transported"] += int(seats[1])
+    model.update_acceptance(applied, accepted)
     if record:
-        model.last_decision = DecisionRecord(rows=rows, utilities=V,
-                                             first_choice=first,
-                                             outcome=np.where(outcome == KEEP,
-                                                              model.workers.status[rows], outcome),
-                                             posts=posts)
+        model.last_decision = DecisionRecord(
+            rows=rows, utilities=V, first_choice=first,
+            outcome=np.where(outcome == KEEP, w.status[rows], outcome),
+            posts=_post_log(rows, w.county, posts))
     return outcome
+
+
+def _post_log(rows: np.ndarray, county: np.ndarray, posts: tuple) -> list:
+    """Per round with post applicants: (county, priority, accepted) of each applicant."""
+    idx, rnd, priority, got = posts
+    return [(county[rows[idx[rnd == r]]].astype(np.int64), priority[rnd == r], got[rnd == r])
+            for r in np.unique(rnd)]

@@ -1,12 +1,25 @@
-"""Taking and leaving jobs: the bookkeeping of a worker's status, contract, pay and employer."""
+"""Taking and leaving jobs: the bookkeeping of a worker's status, contract, pay and employer.
+
+`contract_months`, `schedule_review` and the formulas in `hire` state the rules in numpy; the
+month runs them through compiled loops (`_hire`, `_release`, ...) that touch each mover once:
+draw, count the move in the ledger, write the columns. Both give the same numbers bit for bit
+(the same hashed draws, the same float operations in the same order).
+"""
 
 from __future__ import annotations
 
-import numpy as np
-from scipy.special import ndtri
+import math
+
+from . import jit  # noqa: F401  (sets the compiled-code cache folder before numba loads)
+
+import numpy as np  # noqa: E402
+from numba import njit  # noqa: E402
 
 from . import streams
+from .ledger import settle, shift
 from .population import NO_EMPLOYER, NOT_WORKING, PUBLIC_WELFARE, TRAINING
+
+INT16_MAX = np.iinfo(np.int16).max
 
 
 def contract_months(hazard: np.ndarray | float, u: np.ndarray) -> np.ndarray:
@@ -17,65 +30,161 @@ def contract_months(hazard: np.ndarray | float, u: np.ndarray) -> np.ndarray:
     return np.clip(months, 1, 30_000).astype(np.int64)
 
 
+def log_survival(hazard) -> np.ndarray:
+    """The denominator of `contract_months` per hazard (computed once, not once per worker)."""
+    return np.log1p(-np.clip(np.asarray(hazard, np.float64), 1e-6, 1.0) + 1e-12)
+
+
+@njit(cache=True, inline="always")
+def _months(log_survival, u):
+    """`contract_months` for one draw, given `log_survival` of the hazard."""
+    months = math.ceil(math.log(u) / log_survival)
+    return np.int64(min(max(months, 1.0), 30_000.0))
+
+
+@njit(cache=True, inline="always")
+def _review(r, t, working, review):
+    """Next review month of worker r, its status being working or not (see schedule_review)."""
+    key, log_survivals, next_review = review
+    wait = _months(log_survivals[0] if working else log_survivals[1], streams.draw(key, r, 0, 0))
+    next_review[r] = min(t + wait, INT16_MAX)
+
+
+@njit(cache=True)
+def _schedule(rows, t, status, review):
+    for i in range(rows.shape[0]):
+        r = rows[i]
+        _review(r, t, status[r] <= PUBLIC_WELFARE, review)
+
+
+@njit(cache=True, inline="always")
+def _personal_factor(r, traits, pay_factors):
+    skill, capacity, trained, brand = traits
+    skill_factors, capacity_factors, premiums = pay_factors
+    f = skill_factors[skill[r]] * capacity_factors[capacity[r]]
+    f = f * (1.0 + premiums[0] * (1.0 if trained[r] else 0.0))
+    return f * (1.0 + premiums[1] * (1.0 if brand[r] else 0.0))
+
+
+@njit(cache=True)
+def _hire(rows, status, workshop, employer, t, draws, terms, traits, pay_factors, cols, tables,
+          n_combo, dense, since, last_status, contract_end, review):
+    key_contract, key_wage = draws
+    log_surv, level, spread, half_var = terms
+    w_status, w_wage, w_workshop, w_employer = cols[0], cols[1], cols[2], cols[3]
+    length = np.empty(rows.shape[0], np.int64)
+    one_ws, one_emp = workshop.shape[0] == 1, employer.shape[0] == 1
+    for i in range(rows.shape[0]):
+        r = rows[i]
+        s = status[i]
+        ws = workshop[0 if one_ws else i]
+        emp = employer[0 if one_emp else i]
+        months = _months(log_surv[s], streams.draw(key_contract, r, 0, 0))
+        length[i] = months
+        pay = level[s]
+        if s != PUBLIC_WELFARE:  # post pay is flat
+            draw = math.exp(spread * streams.ndtri(streams.draw(key_wage, r, 0, 0)) - half_var)
+            pay = level[s] * _personal_factor(r, traits, pay_factors) * draw
+        shift(r, s, pay, ws, emp, cols, tables, n_combo, dense)
+        w_status[r] = s
+        last_status[r] = s
+        since[r] = t
+        contract_end[r] = min(t + months, INT16_MAX)
+        w_wage[r] = pay
+        w_workshop[r] = ws
+        w_employer[r] = emp
+        _review(r, t, s <= PUBLIC_WELFARE, review)
+    if dense:
+        settle(rows, cols[5], tables)
+    return length
+
+
+@njit(cache=True)
+def _release(rows, t, new_status, cols, tables, n_combo, dense, since, review):
+    """Leave a job or a course: to `new_status` (not working, or training)."""
+    w_status, w_wage, w_workshop, w_employer = cols[0], cols[1], cols[2], cols[3]
+    for i in range(rows.shape[0]):
+        r = rows[i]
+        shift(r, new_status, 0.0, -1, NO_EMPLOYER, cols, tables, n_combo, dense)
+        w_status[r] = new_status
+        since[r] = t
+        w_wage[r] = 0.0
+        w_workshop[r] = -1
+        w_employer[r] = NO_EMPLOYER
+        if new_status == NOT_WORKING:
+            _review(r, t, False, review)
+    if dense:
+        settle(rows, cols[5], tables)
+
+
+def _review_terms(model) -> tuple:
+    b = model.p.behaviour
+    return (streams.key(model.seed, streams.SEARCH, model.t),
+            log_survival([b.reconsider_rate, b.search_rate]), model.workers.next_review)
+
+
+def _rows(rows: np.ndarray) -> np.ndarray:
+    return np.ascontiguousarray(rows, np.int64)
+
+
 def schedule_review(model, rows: np.ndarray) -> None:
     """When each of `rows` next reconsiders: a searcher soon (search_rate), a worker with a job
     rarely (reconsider_rate). A geometric wait is the same as a monthly coin flip, but costs
     nothing in the months between."""
     if len(rows) == 0:
         return
-    b, w = model.p.behaviour, model.workers
-    rate = np.where(w.status[rows] <= PUBLIC_WELFARE, b.reconsider_rate, b.search_rate)
-    wait = contract_months(rate, streams.uniform(model.seed, streams.SEARCH, model.t, rows))
-    w.next_review[rows] = np.minimum(model.t + wait, np.iinfo(np.int16).max)
+    _schedule(_rows(rows), model.t, model.workers.status, _review_terms(model))
+
+
+def pay_factors(model) -> tuple:
+    """(skill factors, capacity factors, (training, brand) premiums) of `personal_factor`."""
+    wages, lv = model.p.wages, model.lever
+    return (np.asarray(wages.skill_factors, np.float64),
+            np.array([1.0, wages.weak_factor, wages.over_age_factor]),
+            np.array([lv.training_premium, lv.brand_premium]))
 
 
 def hire(model, rows: np.ndarray, status: np.ndarray, workshop: np.ndarray | None = None,
          employer: np.ndarray | None = None) -> np.ndarray:
-    """Put `rows` into jobs of `status`; returns their contract lengths in months."""
-    from .decisions import COLUMN_OF_STATUS, personal_factor
+    """Put `rows` into jobs of `status`; returns their contract lengths in months.
+
+    The contract length is geometric with the option's separation hazard; the pay is the
+    option's level times the worker's personal factor times a log-normal draw (mean 1), except
+    on a public-welfare post, whose pay is flat. The worker reviews its choice at its rate."""
+    from .decisions import COLUMN_OF_STATUS
 
     w, t, seed = model.workers, model.t, model.seed
     if len(rows) == 0:
         return np.zeros(0, np.int64)
-    length = contract_months(model.separation_hazard[status],
-                             streams.uniform(seed, streams.CONTRACT, t, rows))
-    level = model.wage_levels[COLUMN_OF_STATUS[status]]
     spread = model.p.wages.dispersion
-    draw = np.exp(spread * ndtri(streams.uniform(seed, streams.WAGE, t, rows)) - spread ** 2 / 2)
-    pay = np.where(status == PUBLIC_WELFARE, level, level * personal_factor(model, rows) * draw)
+    terms = (log_survival(model.separation_hazard),
+             np.asarray(model.wage_levels[COLUMN_OF_STATUS], np.float64), spread, spread ** 2 / 2)
     workshop = np.int32(-1) if workshop is None else workshop
     employer = np.int8(NO_EMPLOYER) if employer is None else employer
-    model.ledger.move(rows, status, pay, workshop, employer)
-    w.status[rows] = status
-    w.last_status[rows] = status
-    w.since[rows] = t
-    w.contract_end[rows] = np.minimum(t + length, np.iinfo(np.int16).max)
-    w.wage[rows] = pay
-    w.workshop[rows] = workshop
-    w.employer[rows] = employer
-    schedule_review(model, rows)
-    return length
+    led = model.ledger
+    return _hire(_rows(rows), np.asarray(status, np.int8), np.atleast_1d(np.asarray(workshop, np.int32)),
+                 np.atleast_1d(np.asarray(employer, np.int8)), t,
+                 (streams.key(seed, streams.CONTRACT, t), streams.key(seed, streams.WAGE, t)),
+                 terms, (w.skill, w.capacity, w.trained, w.brand), pay_factors(model),
+                 led.columns(), led.tables(), led.n_combo, led.dense(len(rows)), w.since,
+                 w.last_status, w.contract_end, _review_terms(model))
 
 
 def release(model, rows: np.ndarray) -> None:
     """Workers leave their jobs or courses (contract end, layoff, closure, course end): they are
     not working for now, and search from their next review month."""
-    w = model.workers
-    model.ledger.move(rows, np.int8(NOT_WORKING), np.float32(0.0), np.int32(-1),
-                      np.int8(NO_EMPLOYER))
-    w.status[rows] = NOT_WORKING
-    w.since[rows] = model.t
-    w.wage[rows] = 0.0
-    w.workshop[rows] = -1
-    w.employer[rows] = NO_EMPLOYER
-    schedule_review(model, rows)
+    if len(rows) == 0:
+        return
+    led = model.ledger
+    _release(_rows(rows), model.t, NOT_WORKING, led.columns(), led.tables(), led.n_combo,
+             led.dense(len(rows)), model.workers.since, _review_terms(model))
 
 
 def start_training(model, rows: np.ndarray, end: np.ndarray) -> None:
     """Workers not working start a course that ends in month `end`."""
-    w = model.workers
-    model.ledger.move(rows, np.int8(TRAINING), np.float32(0.0), np.int32(-1),
-                      np.int8(NO_EMPLOYER))
-    w.status[rows] = TRAINING
-    w.since[rows] = model.t
-    w.training_end[rows] = end
+    if len(rows) == 0:
+        return
+    led = model.ledger
+    _release(_rows(rows), model.t, TRAINING, led.columns(), led.tables(), led.n_combo,
+             led.dense(len(rows)), model.workers.since, _review_terms(model))
+    model.workers.training_end[rows] = end

@@ -9,15 +9,14 @@ deciders some twenty times and this one once.
 from __future__ import annotations
 
 import math
-import os
 
-import numpy as np
-from numba import njit
+from . import jit  # noqa: F401  (sets the compiled-code cache folder before numba loads)
 
-# a non-editable install may sit in a read-only folder: cache compiled code in the user's cache
-if "NUMBA_CACHE_DIR" not in os.environ:
-    os.environ["NUMBA_CACHE_DIR"] = os.path.join(
-        os.environ.get("XDG_CACHE_HOME", os.path.expanduser("~/.cache")), "sim-numba")
+import numpy as np  # noqa: E402
+from numba import njit  # noqa: E402
+
+from .population import NOT_WORKING  # noqa: E402
+from .streams import draw  # noqa: E402
 
 
 @njit(cache=True)
@@ -25,8 +24,10 @@ def decision_kernel(rows, skill, capacity, trained, brand, referred, experience,
                     last_status, household, relocated, can_migrate, home_taste,
                     wage_levels, skill_factors, capacity_factors, premiums, boosts,
                     migrant_finding, acceptance, peer_share, options_open, asc, weights,
-                    use_habit, column_of_status):
+                    use_habit, column_of_status, stationary, expm1_habit):
     """Returns V (utilities), P (logit probabilities) and the migrant job-finding chances.
+    With `stationary`, P holds the long-run shares of the habit chain
+    (`sim.decisions.stationary_probabilities`, the same float operations in the same order).
 
     premiums = (training, brand); boosts = (referral, training, brand);
     migrant_finding = (out, in) before personal boosts; weights = (income, distance out,
@@ -91,6 +92,13 @@ def decision_kernel(rows, skill, capacity, trained, brand, referred, experience,
             total += e
         for k in range(6):
             P[i, k] /= total
+        if stationary:
+            total = 0.0
+            for k in range(6):
+                P[i, k] = P[i, k] * (1.0 + expm1_habit * P[i, k])
+                total += P[i, k]
+            for k in range(6):
+                P[i, k] /= total
     return V, P, p_migrant
 
 
@@ -114,3 +122,270 @@ def draw_options(P, pending, u):
                 break
         out[j] = choice
     return out
+
+
+# ---- room-limited places: who of a group's applicants is served --------------------------------
+# `sim.institutions.rank_within_groups` states the rule: within each group (county) applicants
+# are served by ascending key group * span + order. The compiled versions sort only the groups
+# that have more applicants than room, and only within the group.
+
+
+@njit(cache=True)
+def _buckets(group, n_groups, wanted):
+    """Rows of each wanted group, grouped: (start per group, rows in group order)."""
+    count = np.zeros(n_groups + 1, np.int64)
+    for i in range(group.shape[0]):
+        if wanted[group[i]]:
+            count[group[i] + 1] += 1
+    start = np.cumsum(count)
+    fill = start[:-1].copy()
+    members = np.empty(start[-1], np.int64)
+    for i in range(group.shape[0]):
+        g = group[i]
+        if wanted[g]:
+            members[fill[g]] = i
+            fill[g] += 1
+    return start, members
+
+
+@njit(cache=True)
+def _ordered(members, lo, hi, group_code, span, order):
+    """The members[lo:hi] of one group sorted by the composite key (as one global sort would)."""
+    idx = members[lo:hi]
+    keys = np.empty(hi - lo)
+    for j in range(hi - lo):
+        keys[j] = group_code * span + order[idx[j]]
+    return idx[np.argsort(keys)]
+
+
+@njit(cache=True)
+def rank_in_groups(group, order, n_groups):
+    """Rank of each row among the rows of its group by ascending order (0 = first served)."""
+    n = group.shape[0]
+    rank = np.empty(n, np.int64)
+    if n == 0:
+        return rank
+    span = np.max(order) + 1.0
+    start, members = _buckets(group, n_groups, np.ones(n_groups, np.bool_))
+    for g in range(n_groups):
+        if start[g + 1] > start[g]:
+            ranked = _ordered(members, start[g], start[g + 1], float(g), span, order)
+            for k in range(ranked.shape[0]):
+                rank[ranked[k]] = k
+    return rank
+
+
+@njit(cache=True)
+def accept_in_groups(group, order, free, column):
+    """Who gets a place: the first free[g, column] applicants of each group g by order; free is
+    decreased by the places handed out. Only oversubscribed groups are sorted."""
+    n, n_groups = group.shape[0], free.shape[0]
+    got = np.ones(n, np.bool_)
+    if n == 0:
+        return got
+    count = np.zeros(n_groups, np.int64)
+    for i in range(n):
+        count[group[i]] += 1
+    over = count > free[:, column]
+    if over.any():
+        span = np.max(order) + 1.0
+        start, members = _buckets(group, n_groups, over)
+        for g in range(n_groups):
+            if over[g]:
+                ranked = _ordered(members, start[g], start[g + 1], float(g), span, order)
+                for k in range(max(free[g, column], 0), ranked.shape[0]):
+                    got[ranked[k]] = False
+    for g in range(n_groups):
+        free[g, column] -= min(count[g], max(free[g, column], 0))
+    return got
+
+
+# ---- the rounds of a month's choice (sim.decisions.decide) -------------------------------------
+OPTION_STATUS = np.array([0, 1, 2, 3, 4, NOT_WORKING], np.int8)  # = decisions.OPTIONS
+KEEP = -1
+
+
+@njit(cache=True, inline="always")
+def _pick(P, i, u):
+    """`draw_options` for one decider."""
+    total = 0.0
+    for k in range(6):
+        total += P[i, k]
+    target = u * total
+    acc = 0.0
+    for k in range(6):
+        acc += P[i, k]
+        if acc >= target and P[i, k] > 0.0:
+            return k
+    return 5
+
+
+@njit(cache=True)
+def _departures(col, sel, m, rows, prev, p_migrant, worker, keys, disruption, seats, outcome):
+    """Who of the deciders sel[:m] choosing migrant option `col` gets there (decisions.departures)."""
+    status, last_status, recall, returning = worker[0], worker[1], worker[2], worker[4]
+    found = np.empty(m, np.bool_)
+    for j in range(m):
+        r = rows[sel[j]]
+        recalled = recall[r] and last_status[r] == col
+        found[j] = recalled or draw(keys[1], r, 0, 0) < p_migrant[sel[j], col]
+    if disruption > 0:
+        blocked = np.zeros(m, np.bool_)
+        n_stuck = 0
+        for j in range(m):
+            r = rows[sel[j]]
+            if found[j] and prev[sel[j]] != col and draw(keys[2], r, 0, 0) < disruption:
+                blocked[j] = True
+                n_stuck += 1
+        stuck = np.flatnonzero(blocked)
+        order = np.empty(n_stuck)
+        for k in range(n_stuck):
+            order[k] = draw(keys[3], rows[sel[stuck[k]]], 0, 0)
+        carried = stuck[np.argsort(order)][:max(seats[0], 0)]
+        seats[0] -= carried.shape[0]
+        seats[1] += carried.shape[0]
+        for k in range(carried.shape[0]):
+            blocked[carried[k]] = False
+        for j in range(m):
+            r = rows[sel[j]]
+            if blocked[j]:
+                found[j] = False
+                if status[r] == NOT_WORKING:
+                    returning[r] = True  # stuck at home, it tries again next month
+    for j in range(m):
+        if found[j]:
+            outcome[sel[j]] = col
+
+
+@njit(cache=True)
+def _post_priority(r, worker):
+    """decisions.post_priority for one worker."""
+    capacity, household, zero_employment, identified = worker[5], worker[6], worker[7], worker[8]
+    if capacity[r] != 0:
+        return 0
+    h = household[r]
+    return 1 if zero_employment[h] or identified[h] else 2
+
+
+@njit(cache=True)
+def _grow(a, need):
+    if need <= a.shape[0]:
+        return a
+    out = np.empty(max(need, 2 * a.shape[0]), a.dtype)
+    out[:a.shape[0]] = a
+    return out
+
+
+@njit(cache=True)
+def _serve_rooms(r_, pending, choice, m, rows, P, worker, key_order, free, applied, accepted,
+                 outcome, posts, n_posts):
+    """Room-limited options (columns 2-4): serve the round's applicants county by county; who is
+    turned away loses the option and stays pending. Returns the kept count and the post log."""
+    county = worker[3]
+    still = np.zeros(m, np.bool_)
+    for col in range(2, 5):
+        sel = np.empty(m, np.int64)
+        n = 0
+        for j in range(m):
+            if choice[j] == col:
+                sel[n] = j
+                n += 1
+        if n == 0:
+            continue
+        sel = sel[:n]
+        group = np.empty(n, np.int64)
+        order = np.empty(n)
+        priority = np.zeros(n, np.int64)
+        for k in range(n):
+            r = rows[pending[sel[k]]]
+            group[k] = county[r]
+            order[k] = draw(key_order, r, 0, 0)
+            if col == 4:  # posts: weak and over-age first, then needy households
+                priority[k] = _post_priority(r, worker)
+                order[k] += priority[k]
+        got = accept_in_groups(group, order, free, col - 2)
+        if col == 4:
+            idx, rnd, prio, acc = posts
+            idx, rnd, prio, acc = (_grow(idx, n_posts + n), _grow(rnd, n_posts + n),
+                                   _grow(prio, n_posts + n), _grow(acc, n_posts + n))
+            for k in range(n):
+                idx[n_posts + k] = pending[sel[k]]
+                rnd[n_posts + k] = r_
+                prio[n_posts + k] = priority[k]
+                acc[n_posts + k] = got[k]
+            posts = (idx, rnd, prio, acc)
+            n_posts += n
+        for k in range(n):
+            i = pending[sel[k]]
+            applied[group[k], col - 2] += 1
+            if got[k]:
+                accepted[group[k], col - 2] += 1
+                outcome[i] = OPTION_STATUS[col]
+            else:
+                P[i, col] = 0.0
+                still[sel[k]] = True
+    kept = 0
+    for j in range(m):
+        if still[j]:
+            pending[kept] = pending[j]
+            kept += 1
+    return kept, posts, n_posts
+
+
+@njit(cache=True)
+def choice_rounds(rows, prev, P, p_migrant, worker, keys, disruption, seats, free, applied,
+                  accepted, rounds):
+    """The rounds of `sim.decisions.decide` for deciders `rows`: draw from the logit over the
+    options left, keep a held job, migrant departures, room-limited places; who is turned away
+    tries its next-best option next round.
+
+    worker = (status, last_status, recall, county, returning, capacity, household,
+    zero_employment, identified); keys = hash keys of (choice, job finding, travel, transport,
+    order); seats = [transport seats left, carried]. Returns the outcome, the first choice and
+    the post applications (decider, round, priority, accepted)."""
+    status = worker[0]
+    n = rows.shape[0]
+    outcome = np.full(n, NOT_WORKING, np.int8)
+    first = np.empty(n, np.int64)
+    chose_home = np.zeros(n, np.bool_)
+    pending = np.arange(n)
+    choice = np.empty(n, np.int64)
+    posts = (np.empty(16, np.int64), np.empty(16, np.int64), np.empty(16, np.int64),
+             np.empty(16, np.bool_))
+    n_posts = 0
+    m = n
+    for r_ in range(rounds):
+        if m == 0:
+            break
+        kept = 0
+        for j in range(m):
+            i = pending[j]
+            c = _pick(P, i, draw(keys[0], rows[i], rounds, r_))
+            if r_ == 0:
+                first[i] = c
+            current = status[rows[i]]
+            if current != NOT_WORKING and OPTION_STATUS[c] == current:
+                outcome[i] = KEEP  # it ranks the job it holds next: keeps it
+                continue
+            chose_home[i] = c == 5
+            pending[kept] = i
+            choice[kept] = c
+            kept += 1
+        m = kept
+        for col in range(2):
+            sel = np.empty(m, np.int64)
+            k = 0
+            for j in range(m):
+                if choice[j] == col:
+                    sel[k] = pending[j]
+                    k += 1
+            if k:
+                _departures(col, sel, k, rows, prev, p_migrant, worker, keys, disruption, seats,
+                            outcome)
+        m, posts, n_posts = _serve_rooms(r_, pending, choice, m, rows, P, worker, keys[4], free,
+                                         applied, accepted, outcome, posts, n_posts)
+    for i in range(n):  # on-the-job search: who holds a job and finds nothing better keeps it
+        if status[rows[i]] != NOT_WORKING and outcome[i] == NOT_WORKING and not chose_home[i]:
+            outcome[i] = KEEP
+    idx, rnd, prio, acc = posts
+    return outcome, first, (idx[:n_posts], rnd[:n_posts], prio[:n_posts], acc[:n_posts])

@@ -1,15 +1,22 @@
 """Running counts kept as workers change status, so that a month costs what its movers cost.
 
-Every status change goes through `Ledger.move` (from sim.employment), which updates: workers by
-county and status (room limits, peer shares, regional and key-county totals), by household
-(members in work, wage income), by workshop (places taken), start-up jobs by county, and workers by
-status within each reporting group. Nothing in the monthly step then has to pass over all 2.5
-million rows to count.
+Every status change goes through `shift` (called by the compiled moves in sim.employment), which
+updates: workers by county and status (room limits, peer shares, regional and key-county totals),
+by reporting-group combination and status, by household (members in work, wage income), by
+workshop (places taken), and start-up jobs by county. Nothing in the monthly step then has to pass
+over all 2.5 million rows to count.
+
+Each worker has one `cell` code: its county and its combination of reporting groups (relocated,
+monitored, sex, capacity: 24 combinations), so a move reads one number to find both its county
+row and its group row; the per-group tables are sums over the combination table.
 """
 
 from __future__ import annotations
 
-import numpy as np
+from . import jit  # noqa: F401  (sets the compiled-code cache folder before numba loads)
+
+import numpy as np  # noqa: E402
+from numba import njit  # noqa: E402
 
 from .population import NOT_WORKING, PUBLIC_WELFARE, STARTUP
 
@@ -21,6 +28,60 @@ def _tally(codes: np.ndarray, status: np.ndarray, n_groups: int) -> np.ndarray:
                        minlength=n_groups * N_STATUS).reshape(n_groups, N_STATUS)
 
 
+@njit(cache=True, inline="always")
+def shift(r, status, pay, workshop, employer, cols, tables, n_combo, dense):
+    """Count worker r's move to (status, pay, workshop, employer); its columns still hold the old
+    values. With `dense`, pay changes are summed per household in `scratch` first and added by
+    `settle` (the order of float additions of the former bincount path, kept so results stay
+    bit for bit); otherwise they are added one by one (the former add.at path)."""
+    w_status, w_wage, w_workshop, w_employer, cell, household = cols
+    by_county, by_combo, hh_working, hh_wages, scratch, ws_taken, startup_jobs = tables
+    old = w_status[r]
+    c = cell[r]
+    county = c // n_combo
+    combo = c - county * n_combo
+    by_county[county, old] -= 1
+    by_county[county, status] += 1
+    by_combo[combo, old] -= 1
+    by_combo[combo, status] += 1
+    h = household[r]
+    hh_working[h] += (1 if status <= PUBLIC_WELFARE else 0) - (1 if old <= PUBLIC_WELFARE else 0)
+    delta = pay - np.float64(w_wage[r])
+    if dense:
+        scratch[h] += delta
+    else:
+        hh_wages[h] += delta
+    if w_workshop[r] >= 0:
+        ws_taken[w_workshop[r]] -= 1
+    if workshop >= 0:
+        ws_taken[workshop] += 1
+    if w_employer[r] == STARTUP:
+        startup_jobs[county] -= 1
+    if employer == STARTUP:
+        startup_jobs[county] += 1
+
+
+@njit(cache=True)
+def settle(rows, household, tables):
+    """Add the per-household sums of a dense move (see `shift`) and clear them."""
+    hh_wages, scratch = tables[3], tables[4]
+    for i in range(rows.shape[0]):
+        h = household[rows[i]]
+        hh_wages[h] += scratch[h]
+        scratch[h] = 0.0
+
+
+@njit(cache=True)
+def _move(rows, status, pay, workshop, employer, cols, tables, n_combo, dense):
+    one = status.shape[0] == 1
+    for i in range(rows.shape[0]):
+        k = 0 if one else i
+        shift(rows[i], status[k], np.float64(pay[k]), workshop[k], employer[k], cols, tables,
+              n_combo, dense)
+    if dense:
+        settle(rows, cols[5], tables)
+
+
 class Ledger:
     def __init__(self, workers, n_households: int, n_counties: int, n_workshops: int,
                  groupings: dict[str, tuple[np.ndarray, tuple[str, ...]]]) -> None:
@@ -29,14 +90,20 @@ class Ledger:
         self.n_workshops = n_workshops
         self.n_households = n_households
         self.groupings = groupings
+        self.radices = tuple(len(labels) for _, labels in groupings.values())
+        self.n_combo = int(np.prod(self.radices))
+        combo = np.zeros(workers.n, np.int32)
+        for codes, labels in groupings.values():
+            combo = combo * len(labels) + codes
+        self.cell = workers.county.astype(np.int32) * self.n_combo + combo
+        self.scratch = np.zeros(n_households)
         self.recount()
 
     def recount(self) -> None:
         """Count everything from the worker columns (at the start, and in tests as a check)."""
         w = self.w
         self.by_county = _tally(w.county, w.status, self.n_counties)
-        self.by_group = {name: _tally(codes, w.status, len(labels))
-                         for name, (codes, labels) in self.groupings.items()}
+        self.by_combo = _tally(self.cell % self.n_combo, w.status, self.n_combo)
         working = w.status <= PUBLIC_WELFARE
         self.household_working = np.bincount(w.household, weights=working,
                                              minlength=self.n_households).astype(np.int32)
@@ -47,44 +114,34 @@ class Ledger:
         startup = w.employer == STARTUP
         self.startup_jobs = np.bincount(w.county[startup], minlength=self.n_counties)
 
-    def move(self, rows: np.ndarray, status: np.ndarray, wage: np.ndarray,
-             workshop: np.ndarray, employer: np.ndarray) -> None:
+    @property
+    def by_group(self) -> dict[str, np.ndarray]:
+        """Workers by status within each reporting group (group x status tables)."""
+        table = self.by_combo.reshape(*self.radices, N_STATUS)
+        axes = range(len(self.radices))
+        return {name: table.sum(axis=tuple(a for a in axes if a != k))
+                for k, name in enumerate(self.groupings)}
+
+    def columns(self) -> tuple:
+        w = self.w
+        return w.status, w.wage, w.workshop, w.employer, self.cell, w.household
+
+    def tables(self) -> tuple:
+        return (self.by_county, self.by_combo, self.household_working, self.household_wages,
+                self.scratch, self.workshop_taken, self.startup_jobs)
+
+    def dense(self, n_movers: int) -> bool:
+        """Many movers: their pay changes are summed per household before adding (see `shift`)."""
+        return n_movers > self.n_households // 8
+
+    def move(self, rows: np.ndarray, status, wage, workshop, employer) -> None:
         """Record that `rows` take the new status, pay, workshop and employer (not yet written)."""
         if len(rows) == 0:
             return
-        w = self.w
-        old = w.status[rows]
-        status = np.broadcast_to(status, rows.shape)
-        self._shift(self.by_county, w.county[rows], old, status)
-        for name, (codes, _) in self.groupings.items():
-            self._shift(self.by_group[name], codes[rows], old, status)
-        h = w.household[rows]
-        delta = (status <= PUBLIC_WELFARE).astype(np.int32) - (old <= PUBLIC_WELFARE)
-        pay = np.broadcast_to(wage, rows.shape) - w.wage[rows]
-        if len(rows) > self.n_households // 8:  # many movers: one dense pass beats add.at
-            self.household_working += np.bincount(h, weights=delta, minlength=self.n_households
-                                                  ).astype(np.int32)
-            self.household_wages += np.bincount(h, weights=pay, minlength=self.n_households)
-        else:
-            np.add.at(self.household_working, h, delta)
-            np.add.at(self.household_wages, h, pay)
-        old_ws = w.workshop[rows]
-        new_ws = np.broadcast_to(workshop, rows.shape)
-        self.workshop_taken -= np.bincount(old_ws[old_ws >= 0], minlength=self.n_workshops)
-        self.workshop_taken += np.bincount(new_ws[new_ws >= 0], minlength=self.n_workshops)
-        county = w.county[rows]
-        was = w.employer[rows] == STARTUP
-        now = np.broadcast_to(employer, rows.shape) == STARTUP
-        self.startup_jobs -= np.bincount(county[was], minlength=self.n_counties)
-        self.startup_jobs += np.bincount(county[now], minlength=self.n_counties)
-
-    @staticmethod
-    def _shift(table: np.ndarray, codes: np.ndarray, old: np.ndarray, new: np.ndarray) -> None:
-        flat = table.reshape(-1)
-        n = flat.size
-        base = codes.astype(np.int64) * N_STATUS
-        flat -= np.bincount(base + old, minlength=n)
-        flat += np.bincount(base + new, minlength=n)
+        _move(np.ascontiguousarray(rows, np.int64), np.atleast_1d(np.asarray(status, np.int8)),
+              np.atleast_1d(np.asarray(wage, np.float64)), np.atleast_1d(np.asarray(workshop, np.int32)),
+              np.atleast_1d(np.asarray(employer, np.int8)), self.columns(), self.tables(),
+              self.n_combo, self.dense(len(rows)))
 
     # ---- views -----------------------------------------------------------------------------
     def status_totals(self) -> np.ndarray:

@@ -27,3 +27,32 @@ def test_draws_are_uniform_and_belong_to_their_row():
     for other in (streams.uniform(1, streams.WAGE, 3, rows), streams.uniform(1, streams.SEARCH, 4, rows),
                   streams.uniform(2, streams.SEARCH, 3, rows)):
         assert abs(np.corrcoef(u, other)[0, 1]) < 0.02
+
+
+def test_compiled_normal_quantile_equals_scipy():
+    from numba import njit
+    from scipy.special import ndtri
+
+    @njit
+    def quantiles(u):
+        out = np.empty_like(u)
+        for i in range(u.shape[0]):
+            out[i] = streams.ndtri(u[i])
+        return out
+
+    u = np.concatenate([streams.uniform(3, streams.WAGE, 1, np.arange(1_000_000)),
+                        np.logspace(-300, -1e-3, 20_000), 1 - np.logspace(-16, -1e-3, 20_000)])
+    assert np.array_equal(quantiles(u), ndtri(u))
+
+
+def test_one_draw_equals_the_vectorised_draw():
+    from numba import njit
+
+    @njit
+    def draws(key, rows, width, column):
+        return np.array([streams.draw(key, r, width, column) for r in rows])
+
+    rows = np.arange(0, 50_000, 3)
+    key = streams.key(7, streams.CHOICE, -5)
+    assert np.array_equal(draws(key, rows, 0, 0), streams.uniform(7, streams.CHOICE, -5, rows))
+    assert np.array_equal(draws(key, rows, 4, 2), streams.uniform(7, streams.CHOICE, -5, rows, 4)[:, 2])
