@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, get_type_hints
 
 import numpy as np
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from sim import cli
@@ -331,13 +331,16 @@ COMPANIONS = st.lists(st.sampled_from((
     "policy.public_welfare.enabled=false", "scenario.disruption_scale=0.5",
     "++scenario.disruption={2021-06:0.4}", "wages.growth_per_year=0.05")), max_size=3)
 
-INVALID = st.one_of(out_of_range(), wrong_type(), unknown_key(), bad_shares(), bad_months(),
-                    above_labour_force(), st.sampled_from(CROSS_FIELD))
+KINDS = {"range": out_of_range(), "type": wrong_type(), "unknown key": unknown_key(),
+         "shares": bad_shares(), "month": bad_months(), "quota": above_labour_force(),
+         "cross-field, group, syntax": st.sampled_from(CROSS_FIELD)}
+INVALID = st.one_of(*(s.map(lambda case, kind=kind: (*case, kind)) for kind, s in KINDS.items()))
 
 
 @st.composite
 def invalid_command_lines(draw) -> tuple[list[str], str]:
-    bad, key = draw(INVALID)
+    bad, key, kind = draw(INVALID)
+    event(kind)  # the mix of kinds shows in --hypothesis-show-statistics
     bad_key = bad.lstrip("+~").partition("=")[0]
     argv = [c for c in draw(COMPANIONS) if c.lstrip("+").partition("=")[0] != bad_key]
     argv.insert(draw(st.integers(0, len(argv))), bad)
