@@ -318,6 +318,7 @@ FIRST_MONTH, LAST_MONTH = "2021-01", "2025-12"  # the longest horizon a run can 
 YEARS = tuple(str(y) for y in range(int(FIRST_MONTH[:4]), int(LAST_MONTH[:4]) + 1))
 MAX_LABOUR_FORCE = 40_000_000  # Shaanxi's whole population is about 39.5 million
 MAX_SEED = 2**32 - 1
+MAX_ROOM = 2_000_000_000  # workshop room is held in int32
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,99}")  # a scenario name is a folder name
 
 
@@ -356,7 +357,8 @@ def _ranges() -> dict[str, tuple[float, float, str]]:
         "wages.over_age_factor": (0.0, 10.0, "a factor above 0 and at most 10"),
         "wages.dispersion": (0.0, 2.0, "a spread from 0 to 2"),
         "wages.growth_per_year": SHARE,
-        "local_jobs.demand": (0, MAX_LABOUR_FORCE, "a whole number of jobs, not negative"),
+        # room (jobs open to the workers) may exceed the labour force: the limit never binds
+        "local_jobs.demand": (0, 10**10, "a whole number of jobs from 0 to 1e10"),
         "local_jobs.demand_growth_per_year": SHARE,
         "scenario.burn_in_months": (0, 60, "a whole number of months from 0 to 60"),
         "scenario.initial_passes": (1, 20, "a whole number from 1 to 20"),
@@ -408,9 +410,9 @@ def _policy_ranges() -> dict[str, tuple[float, float, str]]:
         p + "workshops.workshops": _COUNT,
         p + "workshops.bases": _COUNT,
         p + "workshops.paired": _COUNT,
-        p + "workshops.rural_jobs": (0, MAX_LABOUR_FORCE, "a whole number, not negative"),
-        p + "workshops.paired_room": (0, MAX_LABOUR_FORCE, "a whole number, not negative"),
-        p + "workshops.other_room": (0, MAX_LABOUR_FORCE, "a whole number, not negative"),
+        p + "workshops.rural_jobs": (0, MAX_ROOM, f"a whole number of jobs from 0 to {MAX_ROOM}"),
+        p + "workshops.paired_room": (0, MAX_ROOM, f"a whole number of jobs from 0 to {MAX_ROOM}"),
+        p + "workshops.other_room": (0, MAX_ROOM, f"a whole number of jobs from 0 to {MAX_ROOM}"),
         p + "workshops.closure_hazard": SHARE,
         p + "workshops.tax_relief_closure_cut": SHARE,
         p + "workshops.reopen_rate": SHARE,
@@ -498,7 +500,6 @@ def validate(cfg: Config) -> None:
     _check_list("local_jobs.region_weights", lj.region_weights, 3, 0.0, 100.0, "weights")
     if sum(lj.region_weights) <= 0:
         _fail("local_jobs.region_weights", lj.region_weights, "weights with a positive sum")
-    _check_quota(cfg, "local_jobs.demand", lj.demand)
     _validate_policy(cfg)
     _validate_scenario(cfg.scenario)
     if cfg.seed + cfg.replicates - 1 > MAX_SEED:
@@ -558,12 +559,6 @@ def _validate_policy(cfg: Config) -> None:
                        ("labour_brands", "members"), ("transport", "capacity_per_year")):
         node = getattr(p, lever)
         _check_quota(cfg, f"policy.{lever}.{key}", getattr(node, key), node.scale)
-    s = p.startup_loans
-    jobs = s.entrepreneurs * s.jobs_per_entrepreneur * s.scale
-    if jobs > cfg.population.labour_force:
-        _fail("policy.startup_loans.entrepreneurs", s.entrepreneurs,
-              f"a number whose jobs (entrepreneurs x jobs_per_entrepreneur x scale = {jobs:,.0f}) "
-              f"are not above population.labour_force ({cfg.population.labour_force})")
     _validate_workshops(cfg)
     h = p.hiring_subsidy
     _check_month("policy.hiring_subsidy.start", h.start)
@@ -583,11 +578,18 @@ def _validate_workshops(cfg: Config) -> None:
         _fail("policy.workshops.rural_jobs", w.rural_jobs,
               f"at least paired_room + other_room ({w.paired_room + w.other_room}): all jobs "
               "include the modelled workers' room")
-    _check_quota(cfg, "policy.workshops.other_room", w.paired_room + w.other_room, w.scale)
     # the room is sized for the share of sites open at a time, which is 0 if none ever reopens
     if w.closure_hazard > 0 and w.reopen_rate == 0:
         _fail("policy.workshops.reopen_rate", w.reopen_rate,
               "a rate above 0 when policy.workshops.closure_hazard is above 0")
+    # as sim.institutions.build_workshops sizes it; one workshop's room must fit its int32
+    hazard = w.closure_hazard * ((1 - w.tax_relief_closure_cut) if w.tax_relief else 1.0)
+    open_share = 1.0 - hazard / max(hazard + w.reopen_rate, 1e-12)
+    room = (w.paired_room + w.other_room) * w.scale * cfg.population.scale / open_share
+    if room > MAX_ROOM:
+        _fail("policy.workshops.other_room", w.other_room,
+              f"room that, with paired_room, scale and the open share of sites, stays at most "
+              f"{MAX_ROOM} jobs at the simulated scale (this is {room:.3g})")
 
 
 def _validate_scenario(s: ScenarioConfig) -> None:
