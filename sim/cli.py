@@ -428,12 +428,25 @@ def app(cfg: DictConfig) -> None:
     _clear_job(out_dir)
     try:
         _run(params, out_dir)
+        if multirun:
+            _job_done(hc.job.num, out_dir)
     except KeyboardInterrupt:
         _write_status(out_dir, "interrupted", "stopped by Ctrl-C before it finished")
         raise
     except Exception as e:
         _write_status(out_dir, "failed", f"{type(e).__name__}: {e}")
         raise
+
+
+def _job_done(num: int, out_dir: Path) -> None:
+    """The sweep's progress log: one line per finished job, whichever launcher ran it (Hydra
+    lists the jobs when it launches them; this says when each ends)."""
+    from .collect import job_row
+
+    row = job_row(out_dir) or {}
+    done = sum(1 for _ in out_dir.parent.glob(f"*/{results.SUMMARY}"))
+    print(f"sim: job {num} finished in {row.get('wall_seconds', 0):.1f} s "
+          f"({done} finished in {out_dir.parent})", flush=True)
 
 
 def _write_status(out_dir: Path, status: str, error: str) -> None:

@@ -14,7 +14,9 @@ COST_METRICS = tuple(f"cost_{lever}" for lever in LEVERS)
 # programme outputs counted over a month (summed over a year); the rest are end-of-month stocks
 COUNT_FLOWS = ("trainees", "transported", "subsidised_hires", "entrepreneurs",
                "zero_employment_placements")
-FLOW_METRICS = COUNT_FLOWS + COST_METRICS + ("cost_total",)
+# monthly levels summed over a year: migrant person-months and household income (yuan)
+MONTH_SUMS = ("migrant_months", "household_income")
+FLOW_METRICS = COUNT_FLOWS + MONTH_SUMS + COST_METRICS + ("cost_total",)
 HEADLINE = ("in_work", "out_of_province", "in_province", "in_county", "local_job", "workshop",
             "workshop_paired", "public_welfare", "training", "not_working")
 
@@ -76,6 +78,8 @@ class Recorder:
         out["households"] = float(hh_n * k)
         income = m.month_wage_income + m.households.nonwage_income / 12.0
         out["household_income_mean"] = float(income.mean())
+        out["household_income"] = float(income.sum() * k)
+        out["migrant_months"] = out["migrant"]
         return out
 
     def _programmes(self) -> dict[str, float]:

@@ -47,6 +47,8 @@ LABELS = {
     "household_income_mean": ("Household income per month (yuan)", None),
     "earnings_mean": ("Mean earnings per worker per month (yuan)", None),
     "cost_total": ("Fiscal cost, all levers (yuan)", None),
+    "migrant_months": ("Migrant work over the year", "外出務工"),
+    "household_income": ("Household income over the year (yuan)", None),
 }
 CONTRIBUTION_METRICS = ("in_work", "out_of_province", "in_province", "in_county",
                         "households_below_line", "zero_employment_households")
@@ -92,11 +94,13 @@ def _people(ax, axis: str = "y") -> None:
 
 
 def _is_money(metric: str) -> bool:
-    return metric.startswith("cost") or metric.endswith("_mean")
+    return metric.startswith("cost") or metric.endswith("_mean") or "income" in metric
 
 
 def _unit(metric: str) -> str:
-    return "" if _is_money(metric) or metric.endswith("share") else " (10,000 people)"
+    if _is_money(metric) or metric.endswith("share"):
+        return ""
+    return " (10,000 person-months)" if metric.endswith("_months") else " (10,000 people)"
 
 
 # ---- run folders ----------------------------------------------------------------------------
@@ -262,7 +266,7 @@ def heatmap_figure(frame: pd.DataFrame, x: str, y: str, metric: str, out_dir: Pa
         light = (v - np.nanmin(values)) / span > 0.6  # dark text on the light end of viridis
         ax.text(j, i, f"{v / 1e4:,.2f}" if people else f"{v:,.3g}", ha="center", va="center",
                 color="black" if light else "white", fontsize=8)
-    bar = fig.colorbar(image, ax=ax, label="10,000 people" if people else "")
+    bar = fig.colorbar(image, ax=ax, label=_unit(metric).strip(" ()"))
     if people:
         bar.formatter = matplotlib.ticker.FuncFormatter(lambda v, _: f"{v / 1e4:,.2f}")
         bar.update_ticks()
@@ -271,7 +275,8 @@ def heatmap_figure(frame: pd.DataFrame, x: str, y: str, metric: str, out_dir: Pa
 
 
 def _reference_text(reference: dict[str, str]) -> str:
-    return ", ".join(f"{effects.short_key(k)}={v}" for k, v in reference.items())
+    frame = pd.DataFrame([reference])
+    return effects.setting_labels(frame, list(reference)).iloc[0]
 
 
 def contributions_figure(frame: pd.DataFrame, reference: dict[str, str], out_dir: Path,

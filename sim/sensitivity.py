@@ -89,9 +89,13 @@ def morris(d: Design) -> pd.DataFrame:
 
 
 def top_parameters(screen: pd.DataFrame, k: int) -> list[str]:
-    """The k parameters with the largest mu* relative to the output's largest, over outputs."""
+    """Each output's most influential parameter (largest mu*), then the others by their mu*
+    relative to each output's largest, summed over outputs, up to k in all."""
     rel = screen.assign(rel=screen["mu_star"] / screen.groupby("output")["mu_star"].transform("max"))
-    return list(rel.groupby("parameter")["rel"].max().sort_values(ascending=False).index[:k])
+    leaders = rel.loc[rel.groupby("output")["rel"].idxmax(), "parameter"]
+    ranked = rel.groupby("parameter")["rel"].sum().sort_values(ascending=False).index
+    chosen = list(dict.fromkeys(list(leaders) + list(ranked)))
+    return chosen[:max(k, leaders.nunique())]
 
 
 def sobol(d: Design, names: list[str]) -> pd.DataFrame:
@@ -143,11 +147,14 @@ def _save(fig, out_dir: Path, name: str) -> list[Path]:
     return save(fig, out_dir, name)
 
 
-def study(out_dir: Path, design_file: Path | None = None, **changes) -> list[Path]:
-    """Morris over every parameter, Sobol over the top ones; tables and figures in out_dir."""
+def study(out_dir: Path, design_file: Path | None = None, resume: bool = False,
+          **changes) -> list[Path]:
+    """Morris over every parameter, Sobol over the top ones; tables and figures in out_dir.
+    With `resume`, an earlier Morris table in out_dir is kept (same design, same numbers)."""
     d = replace(design(design_file), **changes)
     t0 = time.perf_counter()
-    screen = morris(d)
+    earlier = out_dir / "morris.csv"
+    screen = pd.read_csv(earlier) if resume and earlier.exists() else morris(d)
     names = top_parameters(screen, d.sobol_top)
     indices = sobol(d, names)
     out_dir.mkdir(parents=True, exist_ok=True)

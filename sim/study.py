@@ -87,7 +87,7 @@ STUDIES = {
     "epidemic_transport": Study(
         "Epidemic strength x transport capacity",
         _grid("scenario.disruption_scale", "policy.transport.scale",
-              ["migrant", "household_income_mean"])),
+              ["migrant_months", "household_income", "migrant"])),
     "transition": Study("Transition 2021-2025: continued, tapered, withdrawn", _transition),
 }
 NAMES = tuple(STUDIES) + ("sensitivity",)
@@ -110,7 +110,7 @@ def run_study(name: str, overrides: list[str], root: Path = ROOT, resume: bool =
     out = root / name
     if name == "sensitivity":
         from . import sensitivity
-        return sensitivity.study(out)
+        return sensitivity.study(out, resume=resume)
     runs = out / "runs"
     if sweep:
         run_sweep(name, overrides, runs, resume)

@@ -22,6 +22,9 @@ def sweep(tmp_path, *args):
 def test_a_finished_sweep_is_gathered_at_its_end(tmp_path):
     res = sweep(tmp_path, "seed=0,1", "policy.training.scale=1,2")
     assert res.returncode == 0, res.stderr
+    # the progress log: one line as each job ends
+    assert sum(line.startswith("sim: job ") and " finished in " in line
+               for line in res.stdout.splitlines()) == 4
     table = pd.read_parquet(tmp_path / "sweep" / "results.parquet")
     assert len(table) == 4
     assert set(table.status) == {"ok"}
