@@ -22,8 +22,7 @@ import numpy as np
 import pandas as pd
 
 from . import streams
-from .institutions import fill_room
-from .kernels import choice_rounds, decision_kernel, draw_options
+from .kernels import choice_rounds, decision_kernel
 from .population import (IN_PROVINCE, LOCAL_JOB, NOT_WORKING, OUT_OF_PROVINCE, OVER_AGE,
                          PUBLIC_WELFARE, WEAK, WORKSHOP)
 

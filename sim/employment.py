@@ -16,7 +16,7 @@ import numpy as np  # noqa: E402
 from numba import njit  # noqa: E402
 
 from . import streams
-from .ledger import settle, shift
+from .ledger import move
 from .population import NO_EMPLOYER, NOT_WORKING, PUBLIC_WELFARE, TRAINING
 
 INT16_MAX = np.iinfo(np.int16).max
@@ -42,79 +42,76 @@ def _months(log_survival, u):
     return np.int64(min(max(months, 1.0), 30_000.0))
 
 
-@njit(cache=True, inline="always")
-def _review(r, t, working, review):
-    """Next review month of worker r, its status being working or not (see schedule_review)."""
+@njit(cache=True)
+def _schedule(rows, t, status, review):
+    """Next review month of `rows` by their current status (see schedule_review)."""
     key, log_survivals, next_review = review
-    wait = _months(log_survivals[0] if working else log_survivals[1], streams.draw(key, r, 0, 0))
-    next_review[r] = min(t + wait, INT16_MAX)
+    for i in range(rows.shape[0]):
+        r = rows[i]
+        rate = log_survivals[0] if status[r] <= PUBLIC_WELFARE else log_survivals[1]
+        next_review[r] = min(t + _months(rate, streams.draw(key, r, 0, 0)), INT16_MAX)
 
 
 @njit(cache=True)
-def _schedule(rows, t, status, review):
-    for i in range(rows.shape[0]):
-        r = rows[i]
-        _review(r, t, status[r] <= PUBLIC_WELFARE, review)
-
-
-@njit(cache=True, inline="always")
-def _personal_factor(r, traits, pay_factors):
+def _contracts_and_pay(rows, status, draws, terms, traits, pay_factors):
+    """Contract length (months) and pay of each hire (the rules of `hire`)."""
+    key_contract, key_wage = draws
+    log_surv, level, spread, half_var = terms
     skill, capacity, trained, brand = traits
     skill_factors, capacity_factors, premiums = pay_factors
-    f = skill_factors[skill[r]] * capacity_factors[capacity[r]]
-    f = f * (1.0 + premiums[0] * (1.0 if trained[r] else 0.0))
-    return f * (1.0 + premiums[1] * (1.0 if brand[r] else 0.0))
+    n = rows.shape[0]
+    length = np.empty(n, np.int64)
+    pay = np.empty(n)
+    for i in range(n):
+        r = rows[i]
+        s = status[i]
+        length[i] = _months(log_surv[s], streams.draw(key_contract, r, 0, 0))
+        pay[i] = level[s]
+        if s != PUBLIC_WELFARE:  # post pay is flat
+            factor = skill_factors[skill[r]] * capacity_factors[capacity[r]]
+            factor = factor * (1.0 + premiums[0] * (1.0 if trained[r] else 0.0))
+            factor = factor * (1.0 + premiums[1] * (1.0 if brand[r] else 0.0))
+            draw = math.exp(spread * streams.ndtri(streams.draw(key_wage, r, 0, 0)) - half_var)
+            pay[i] = level[s] * factor * draw
+    return length, pay
 
 
 @njit(cache=True)
 def _hire(rows, status, workshop, employer, t, draws, terms, traits, pay_factors, cols, tables,
-          n_combo, dense, since, last_status, contract_end, review):
-    key_contract, key_wage = draws
-    log_surv, level, spread, half_var = terms
+          n_combo, dense, dates, review):
+    length, pay = _contracts_and_pay(rows, status, draws, terms, traits, pay_factors)
+    move(rows, status, pay, workshop, employer, cols, tables, n_combo, dense)
     w_status, w_wage, w_workshop, w_employer = cols[0], cols[1], cols[2], cols[3]
-    length = np.empty(rows.shape[0], np.int64)
+    since, last_status, contract_end = dates
     one_ws, one_emp = workshop.shape[0] == 1, employer.shape[0] == 1
     for i in range(rows.shape[0]):
         r = rows[i]
-        s = status[i]
-        ws = workshop[0 if one_ws else i]
-        emp = employer[0 if one_emp else i]
-        months = _months(log_surv[s], streams.draw(key_contract, r, 0, 0))
-        length[i] = months
-        pay = level[s]
-        if s != PUBLIC_WELFARE:  # post pay is flat
-            draw = math.exp(spread * streams.ndtri(streams.draw(key_wage, r, 0, 0)) - half_var)
-            pay = level[s] * _personal_factor(r, traits, pay_factors) * draw
-        shift(r, s, pay, ws, emp, cols, tables, n_combo, dense)
-        w_status[r] = s
-        last_status[r] = s
+        w_status[r] = status[i]
+        last_status[r] = status[i]
         since[r] = t
-        contract_end[r] = min(t + months, INT16_MAX)
-        w_wage[r] = pay
-        w_workshop[r] = ws
-        w_employer[r] = emp
-        _review(r, t, s <= PUBLIC_WELFARE, review)
-    if dense:
-        settle(rows, cols[5], tables)
+        contract_end[r] = min(t + length[i], INT16_MAX)
+        w_wage[r] = pay[i]
+        w_workshop[r] = workshop[0 if one_ws else i]
+        w_employer[r] = employer[0 if one_emp else i]
+    _schedule(rows, t, w_status, review)
     return length
 
 
 @njit(cache=True)
 def _release(rows, t, new_status, cols, tables, n_combo, dense, since, review):
     """Leave a job or a course: to `new_status` (not working, or training)."""
+    move(rows, np.full(1, new_status, np.int8), np.zeros(1), np.full(1, -1, np.int32),
+         np.full(1, NO_EMPLOYER, np.int8), cols, tables, n_combo, dense)
     w_status, w_wage, w_workshop, w_employer = cols[0], cols[1], cols[2], cols[3]
     for i in range(rows.shape[0]):
         r = rows[i]
-        shift(r, new_status, 0.0, -1, NO_EMPLOYER, cols, tables, n_combo, dense)
         w_status[r] = new_status
         since[r] = t
         w_wage[r] = 0.0
         w_workshop[r] = -1
         w_employer[r] = NO_EMPLOYER
-        if new_status == NOT_WORKING:
-            _review(r, t, False, review)
-    if dense:
-        settle(rows, cols[5], tables)
+    if new_status == NOT_WORKING:
+        _schedule(rows, t, w_status, review)
 
 
 def _review_terms(model) -> tuple:
@@ -166,8 +163,8 @@ def hire(model, rows: np.ndarray, status: np.ndarray, workshop: np.ndarray | Non
                  np.atleast_1d(np.asarray(employer, np.int8)), t,
                  (streams.key(seed, streams.CONTRACT, t), streams.key(seed, streams.WAGE, t)),
                  terms, (w.skill, w.capacity, w.trained, w.brand), pay_factors(model),
-                 led.columns(), led.tables(), led.n_combo, led.dense(len(rows)), w.since,
-                 w.last_status, w.contract_end, _review_terms(model))
+                 led.columns(), led.tables(), led.n_combo, led.dense(len(rows)),
+                 (w.since, w.last_status, w.contract_end), _review_terms(model))
 
 
 def release(model, rows: np.ndarray) -> None:

@@ -87,7 +87,9 @@ def decision_kernel(rows, skill, capacity, trained, brand, referred, experience,
                 top = V[i, k]
         total = 0.0
         for k in range(6):
-            e = math.exp(V[i, k] - top)
+            d = V[i, k] - top
+            # exp(0) = 1 and exp(-inf) = 0 exactly: the best and the closed options need no exp
+            e = 1.0 if d == 0.0 else (0.0 if d == -np.inf else math.exp(d))
             P[i, k] = e
             total += e
         for k in range(6):
@@ -205,21 +207,6 @@ OPTION_STATUS = np.array([0, 1, 2, 3, 4, NOT_WORKING], np.int8)  # = decisions.O
 KEEP = -1
 
 
-@njit(cache=True, inline="always")
-def _pick(P, i, u):
-    """`draw_options` for one decider."""
-    total = 0.0
-    for k in range(6):
-        total += P[i, k]
-    target = u * total
-    acc = 0.0
-    for k in range(6):
-        acc += P[i, k]
-        if acc >= target and P[i, k] > 0.0:
-            return k
-    return 5
-
-
 @njit(cache=True)
 def _departures(col, sel, m, rows, prev, p_migrant, worker, keys, disruption, seats, outcome):
     """Who of the deciders sel[:m] choosing migrant option `col` gets there (decisions.departures)."""
@@ -258,16 +245,6 @@ def _departures(col, sel, m, rows, prev, p_migrant, worker, keys, disruption, se
 
 
 @njit(cache=True)
-def _post_priority(r, worker):
-    """decisions.post_priority for one worker."""
-    capacity, household, zero_employment, identified = worker[5], worker[6], worker[7], worker[8]
-    if capacity[r] != 0:
-        return 0
-    h = household[r]
-    return 1 if zero_employment[h] or identified[h] else 2
-
-
-@njit(cache=True)
 def _grow(a, need):
     if need <= a.shape[0]:
         return a
@@ -281,7 +258,8 @@ def _serve_rooms(r_, pending, choice, m, rows, P, worker, key_order, free, appli
                  outcome, posts, n_posts):
     """Room-limited options (columns 2-4): serve the round's applicants county by county; who is
     turned away loses the option and stays pending. Returns the kept count and the post log."""
-    county = worker[3]
+    county, capacity, household = worker[3], worker[5], worker[6]
+    zero_employment, identified = worker[7], worker[8]
     still = np.zeros(m, np.bool_)
     for col in range(2, 5):
         sel = np.empty(m, np.int64)
@@ -300,8 +278,10 @@ def _serve_rooms(r_, pending, choice, m, rows, P, worker, key_order, free, appli
             r = rows[pending[sel[k]]]
             group[k] = county[r]
             order[k] = draw(key_order, r, 0, 0)
-            if col == 4:  # posts: weak and over-age first, then needy households
-                priority[k] = _post_priority(r, worker)
+            if col == 4:  # posts: weak and over-age first, then needy households (post_priority)
+                h = household[r]
+                priority[k] = 0 if capacity[r] != 0 else (
+                    1 if zero_employment[h] or identified[h] else 2)
                 order[k] += priority[k]
         got = accept_in_groups(group, order, free, col - 2)
         if col == 4:
@@ -360,7 +340,15 @@ def choice_rounds(rows, prev, P, p_migrant, worker, keys, disruption, seats, fre
         kept = 0
         for j in range(m):
             i = pending[j]
-            c = _pick(P, i, draw(keys[0], rows[i], rounds, r_))
+            # draw_options: the option where the cumulative probability first reaches u x total
+            target = draw(keys[0], rows[i], rounds, r_) * (P[i, 0] + P[i, 1] + P[i, 2] + P[i, 3]
+                                                            + P[i, 4] + P[i, 5])
+            c, acc = 5, 0.0
+            for k in range(6):
+                acc += P[i, k]
+                if acc >= target and P[i, k] > 0.0:
+                    c = k
+                    break
             if r_ == 0:
                 first[i] = c
             current = status[rows[i]]
@@ -389,3 +377,151 @@ def choice_rounds(rows, prev, P, p_migrant, worker, keys, disruption, seats, fre
             outcome[i] = KEEP
     idx, rnd, prio, acc = posts
     return outcome, first, (idx[:n_posts], rnd[:n_posts], prio[:n_posts], acc[:n_posts])
+
+
+# ---- scans: the month's few affected rows found in one compiled pass ---------------------------
+# Each returns rows in ascending order, as np.flatnonzero of the numpy condition would.
+
+
+@njit(cache=True)
+def contracts_ending(status, contract_end, t, key_closure, closure):
+    """Workers in work whose contract ends by month t, and migrants sent home by a closure
+    (draw below `closure`; none when closure is 0). Returns (ended or closed, closed)."""
+    n = status.shape[0]
+    ended = np.empty(n, np.int64)
+    closed = np.empty(n if closure > 0 else 0, np.int64)
+    n_ended = n_closed = 0
+    for r in range(n):
+        s = status[r]
+        if s > 4:
+            continue
+        if closure > 0 and s <= 1 and draw(key_closure, r, 0, 0) < closure:
+            closed[n_closed] = r
+            n_closed += 1
+        elif contract_end[r] > t:
+            continue
+        ended[n_ended] = r
+        n_ended += 1
+    return ended[:n_ended].copy(), closed[:n_closed].copy()
+
+
+@njit(cache=True)
+def reviews_due(next_review, status, returning, t, training):
+    """Workers whose review month has come, not in training and not waiting at home."""
+    n = status.shape[0]
+    due = np.zeros(n, np.bool_)
+    for r in range(n):
+        due[r] = next_review[r] <= t and status[r] != training and not returning[r]
+    return due
+
+
+@njit(cache=True)
+def courses_ending(status, training_end, t, training):
+    out = np.empty(status.shape[0], np.int64)
+    k = 0
+    for r in range(status.shape[0]):
+        if status[r] == training and training_end[r] <= t:
+            out[k] = r
+            k += 1
+    return out[:k].copy()
+
+
+@njit(cache=True)
+def training_candidates(status, capacity, trained, returning, since, t, min_months, over_age):
+    """Not working for at least min_months, not over age, not trained, not waiting at home."""
+    out = np.empty(status.shape[0], np.int64)
+    k = 0
+    for r in range(status.shape[0]):
+        if (status[r] == NOT_WORKING and capacity[r] != over_age and not trained[r]
+                and not returning[r] and np.int16(t - since[r]) >= min_months):
+            out[k] = r
+            k += 1
+    return out[:k].copy()
+
+
+@njit(cache=True)
+def in_workshops(status, workshop, closing, in_workshop):
+    """Workers in a workshop that closes."""
+    out = np.empty(status.shape[0], np.int64)
+    k = 0
+    for r in range(status.shape[0]):
+        if status[r] == in_workshop and closing[workshop[r]]:
+            out[k] = r
+            k += 1
+    return out[:k].copy()
+
+
+@njit(cache=True)
+def migrants_drawn(status, key, share):
+    """Migrants (out of or in province) whose draw is below `share`."""
+    out = np.empty(status.shape[0], np.int64)
+    k = 0
+    for r in range(status.shape[0]):
+        if status[r] <= 1 and draw(key, r, 0, 0) < share:
+            out[k] = r
+            k += 1
+    return out[:k].copy()
+
+
+@njit(cache=True)
+def zero_employment_members(hh_working, start, status, returning, key_reach, key_pick, rate):
+    """Zero-employment clearing: households with nobody in work are reached with chance `rate`;
+    of each reached household, the member not working (and not waiting at home) with the
+    lowest draw. Households hold consecutive rows (start[h]..start[h+1]), so no pass over all
+    workers is needed. Rows come in household order."""
+    out = np.empty(hh_working.shape[0], np.int64)
+    n = 0
+    for h in range(hh_working.shape[0]):
+        if hh_working[h] != 0 or draw(key_reach, h, 0, 0) >= rate:
+            continue
+        best, best_u = -1, 2.0
+        for r in range(start[h], start[h + 1]):
+            if status[r] == NOT_WORKING and not returning[r]:
+                u = draw(key_pick, r, 0, 0)
+                if u < best_u:
+                    best, best_u = r, u
+        if best >= 0:
+            out[n] = best
+            n += 1
+    return out[:n]
+
+
+@njit(cache=True)
+def household_month(hh_working, wages, nonwage, persons, income_year, line):
+    """Income of the month added to the year, nobody in work, below the monitoring line."""
+    n = hh_working.shape[0]
+    zero = np.empty(n, np.bool_)
+    below = np.empty(n, np.bool_)
+    twelve = np.float32(12.0)
+    for h in range(n):
+        zero[h] = hh_working[h] == 0
+        income_year[h] += wages[h] + nonwage[h] / twelve  # float32 division, as numpy does
+        below[h] = (12.0 * wages[h] + np.float64(nonwage[h])) / np.float64(persons[h]) < line
+    return zero, below
+
+
+@njit(cache=True)
+def split_outcomes(rows, outcome, status):
+    """The month's deciders grouped by outcome, each group in the deciders' order: rows of
+    outcome o are grouped[start[o + 1]:start[o + 2]] (KEEP = -1 first, then statuses 0..6);
+    and the movers who leave a job they hold (in the same order)."""
+    n = rows.shape[0]
+    count = np.zeros(10, np.int64)
+    n_quit = 0
+    for i in range(n):
+        count[outcome[i] + 2] += 1
+        if outcome[i] != KEEP and status[rows[i]] != NOT_WORKING:
+            n_quit += 1
+    start = np.cumsum(count)
+    fill = start[:-1].copy()
+    grouped = np.empty(n, np.int64)
+    quitting = np.empty(n_quit, np.int64)
+    q = 0
+    for i in range(n):
+        o = outcome[i] + 1
+        grouped[fill[o]] = rows[i]
+        fill[o] += 1
+        if outcome[i] != KEEP and status[rows[i]] != NOT_WORKING:
+            quitting[q] = rows[i]
+            q += 1
+    return grouped, start, quitting

@@ -1,6 +1,6 @@
 """Running counts kept as workers change status, so that a month costs what its movers cost.
 
-Every status change goes through `shift` (called by the compiled moves in sim.employment), which
+Every status change goes through `move` (called by the compiled moves in sim.employment), which
 updates: workers by county and status (room limits, peer shares, regional and key-county totals),
 by reporting-group combination and status, by household (members in work, wage income), by
 workshop (places taken), and start-up jobs by county. Nothing in the monthly step then has to pass
@@ -28,58 +28,52 @@ def _tally(codes: np.ndarray, status: np.ndarray, n_groups: int) -> np.ndarray:
                        minlength=n_groups * N_STATUS).reshape(n_groups, N_STATUS)
 
 
-@njit(cache=True, inline="always")
-def shift(r, status, pay, workshop, employer, cols, tables, n_combo, dense):
-    """Count worker r's move to (status, pay, workshop, employer); its columns still hold the old
-    values. With `dense`, pay changes are summed per household in `scratch` first and added by
-    `settle` (the order of float additions of the former bincount path, kept so results stay
-    bit for bit); otherwise they are added one by one (the former add.at path)."""
+@njit(cache=True)
+def move(rows, status, pay, workshop, employer, cols, tables, n_combo, dense):
+    """Count the move of `rows` to (status, pay, workshop, employer), each of length 1 (the same
+    for all) or one per row; the worker columns still hold the old values.
+
+    With `dense` (many movers), pay changes are summed per household first and then added (the
+    float additions of a bincount); otherwise they are added one by one (those of np.add.at).
+    Both orders are kept so that results stay the same bit for bit whichever path a move takes.
+    The per-row work is written out in the loop: a call per row that passes arrays would cost
+    reference counting on every call."""
     w_status, w_wage, w_workshop, w_employer, cell, household = cols
     by_county, by_combo, hh_working, hh_wages, scratch, ws_taken, startup_jobs = tables
-    old = w_status[r]
-    c = cell[r]
-    county = c // n_combo
-    combo = c - county * n_combo
-    by_county[county, old] -= 1
-    by_county[county, status] += 1
-    by_combo[combo, old] -= 1
-    by_combo[combo, status] += 1
-    h = household[r]
-    hh_working[h] += (1 if status <= PUBLIC_WELFARE else 0) - (1 if old <= PUBLIC_WELFARE else 0)
-    delta = pay - np.float64(w_wage[r])
-    if dense:
-        scratch[h] += delta
-    else:
-        hh_wages[h] += delta
-    if w_workshop[r] >= 0:
-        ws_taken[w_workshop[r]] -= 1
-    if workshop >= 0:
-        ws_taken[workshop] += 1
-    if w_employer[r] == STARTUP:
-        startup_jobs[county] -= 1
-    if employer == STARTUP:
-        startup_jobs[county] += 1
-
-
-@njit(cache=True)
-def settle(rows, household, tables):
-    """Add the per-household sums of a dense move (see `shift`) and clear them."""
-    hh_wages, scratch = tables[3], tables[4]
+    one_s, one_p = status.shape[0] == 1, pay.shape[0] == 1
+    one_w, one_e = workshop.shape[0] == 1, employer.shape[0] == 1
     for i in range(rows.shape[0]):
-        h = household[rows[i]]
-        hh_wages[h] += scratch[h]
-        scratch[h] = 0.0
-
-
-@njit(cache=True)
-def _move(rows, status, pay, workshop, employer, cols, tables, n_combo, dense):
-    one = status.shape[0] == 1
-    for i in range(rows.shape[0]):
-        k = 0 if one else i
-        shift(rows[i], status[k], np.float64(pay[k]), workshop[k], employer[k], cols, tables,
-              n_combo, dense)
+        r = rows[i]
+        new = status[0 if one_s else i]
+        old = w_status[r]
+        c = cell[r]
+        county = c // n_combo
+        combo = c - county * n_combo
+        by_county[county, old] -= 1
+        by_county[county, new] += 1
+        by_combo[combo, old] -= 1
+        by_combo[combo, new] += 1
+        h = household[r]
+        hh_working[h] += (1 if new <= PUBLIC_WELFARE else 0) - (1 if old <= PUBLIC_WELFARE else 0)
+        delta = np.float64(pay[0 if one_p else i]) - np.float64(w_wage[r])
+        if dense:
+            scratch[h] += delta
+        else:
+            hh_wages[h] += delta
+        if w_workshop[r] >= 0:
+            ws_taken[w_workshop[r]] -= 1
+        ws = workshop[0 if one_w else i]
+        if ws >= 0:
+            ws_taken[ws] += 1
+        if w_employer[r] == STARTUP:
+            startup_jobs[county] -= 1
+        if employer[0 if one_e else i] == STARTUP:
+            startup_jobs[county] += 1
     if dense:
-        settle(rows, cols[5], tables)
+        for i in range(rows.shape[0]):
+            h = household[rows[i]]
+            hh_wages[h] += scratch[h]
+            scratch[h] = 0.0
 
 
 class Ledger:
@@ -131,14 +125,14 @@ class Ledger:
                 self.scratch, self.workshop_taken, self.startup_jobs)
 
     def dense(self, n_movers: int) -> bool:
-        """Many movers: their pay changes are summed per household before adding (see `shift`)."""
+        """Many movers: their pay changes are summed per household before adding (see `move`)."""
         return n_movers > self.n_households // 8
 
     def move(self, rows: np.ndarray, status, wage, workshop, employer) -> None:
         """Record that `rows` take the new status, pay, workshop and employer (not yet written)."""
         if len(rows) == 0:
             return
-        _move(np.ascontiguousarray(rows, np.int64), np.atleast_1d(np.asarray(status, np.int8)),
+        move(np.ascontiguousarray(rows, np.int64), np.atleast_1d(np.asarray(status, np.int8)),
               np.atleast_1d(np.asarray(wage, np.float64)), np.atleast_1d(np.asarray(workshop, np.int32)),
               np.atleast_1d(np.asarray(employer, np.int8)), self.columns(), self.tables(),
               self.n_combo, self.dense(len(rows)))

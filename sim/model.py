@@ -11,13 +11,12 @@ import logging
 import mesa
 import numpy as np
 
-from . import calendar, metrics, policies, streams
+from . import calendar, kernels, metrics, policies, streams
 from .config import Config
 from .decisions import KEEP, decide
 from .employment import hire, release, schedule_review
 from .ledger import Ledger
-from .institutions import (County, Rooms, Workshop, build_workshops, rank_within_groups,
-                           workshop_slots)
+from .institutions import County, Rooms, Workshop, build_workshops, workshop_slots
 from .population import (FIRM, IN_PROVINCE, LOCAL_JOB, NOT_WORKING, OUT_OF_PROVINCE,
                          PUBLIC_WELFARE, STARTUP, TRAINING, WORKSHOP, build_counties,
                          build_population)
@@ -52,6 +51,9 @@ class LaborExportModel(mesa.Model):
         self.ledger = Ledger(self.workers, self.households.n, self.counties.n, self.workshops.n,
                              metrics.worker_groupings(self))
         self.rooms = self._build_rooms()
+        # households hold consecutive worker rows: household h is rows start[h]..start[h+1]
+        self.household_start = np.searchsorted(self.workers.household,
+                                               np.arange(self.households.n + 1))
         for i in range(self.counties.n):
             County(self, i)
         for i in range(self.workshops.n):
@@ -148,8 +150,8 @@ class LaborExportModel(mesa.Model):
             return
         share = s.festival_return_share * (1.0 - s.stay_put_call.get(str(self.year), 0.0))
         w = self.workers
-        rows = np.flatnonzero(w.status <= IN_PROVINCE)
-        rows = rows[streams.uniform(self.seed, streams.FESTIVAL, self.t, rows) < share]
+        rows = kernels.migrants_drawn(w.status, streams.key(self.seed, streams.FESTIVAL, self.t),
+                                      share)
         release(self, rows)
         w.returning[rows] = True
 
@@ -161,16 +163,14 @@ class LaborExportModel(mesa.Model):
 
     # ---- jobs ending -----------------------------------------------------------------------
     def _separations(self) -> np.ndarray:
+        """Contracts that end this month, and in a disruption migrants whose workplace closes."""
         w = self.workers
-        working = w.status <= PUBLIC_WELFARE
-        ended = working & (w.contract_end <= self.t)
-        closed = np.zeros(0, np.int64)
+        closure = 0.0
         if self.disruption > 0:
-            mig = np.flatnonzero(w.status <= IN_PROVINCE)
             closure = self.disruption * self.p.scenario.disruption_closure_share
-            closed = mig[streams.uniform(self.seed, streams.EPIDEMIC, self.t, mig) < closure]
-            ended[closed] = True
-        rows = np.flatnonzero(ended)
+        rows, closed = kernels.contracts_ending(
+            w.status, w.contract_end, self.t, streams.key(self.seed, streams.EPIDEMIC, self.t),
+            closure)
         release(self, rows)
         # sent home by a closure, they wait to go back and try again next month
         w.returning[closed] = True
@@ -184,7 +184,7 @@ class LaborExportModel(mesa.Model):
         forced = forced[w.status[forced] == NOT_WORKING]
         # searchers and reconsidering workers: their review month has come (a geometric wait
         # drawn when they last changed, see employment.schedule_review)
-        due = (w.next_review <= self.t) & (w.status != TRAINING) & ~w.returning
+        due = kernels.reviews_due(w.next_review, w.status, w.returning, self.t, TRAINING)
         due[forced] = True
         return np.flatnonzero(due)
 
@@ -192,20 +192,23 @@ class LaborExportModel(mesa.Model):
     def take_jobs(self, rows: np.ndarray, outcome: np.ndarray) -> None:
         """Put deciders into the jobs they were given: employers and workshops get their rows.
         Workers who held a job and leave it for another (or for none) quit it first."""
-        moving = outcome != KEEP
-        schedule_review(self, rows[~moving])
-        rows, outcome = rows[moving], outcome[moving]
-        quitting = rows[self.workers.status[rows] != NOT_WORKING]
+        grouped, start, quitting = kernels.split_outcomes(
+            np.ascontiguousarray(rows, np.int64), outcome, self.workers.status)
+
+        def chose(o: int) -> np.ndarray:
+            return grouped[start[o + 1]:start[o + 2]]
+
+        schedule_review(self, chose(KEEP))
         release(self, quitting)
         for status in (OUT_OF_PROVINCE, IN_PROVINCE, PUBLIC_WELFARE):
-            sel = rows[outcome == status]
+            sel = chose(status)
             hire(self, sel, np.full(len(sel), status, np.int8))
-        self.place_in_workshops(rows[outcome == WORKSHOP])
-        schedule_review(self, rows[outcome == NOT_WORKING])
-        local = rows[outcome == LOCAL_JOB]
+        self.place_in_workshops(chose(WORKSHOP))
+        schedule_review(self, chose(NOT_WORKING))
+        local = chose(LOCAL_JOB)
         county = self.workers.county[local].astype(np.int64)
-        rank = rank_within_groups(county, streams.uniform(self.seed, streams.ORDER, self.t + 9000,
-                                                          local))
+        rank = kernels.rank_in_groups(
+            county, streams.uniform(self.seed, streams.ORDER, self.t + 9000, local), self.counties.n)
         startup_free = self.rooms.startup_room - self.ledger.startup_jobs
         employer = np.where(rank < startup_free[county], STARTUP, FIRM).astype(np.int8)
         length = hire(self, local, np.full(len(local), LOCAL_JOB, np.int8), employer=employer)
@@ -221,8 +224,8 @@ class LaborExportModel(mesa.Model):
         shuffle = streams.uniform(self.seed, streams.ORDER, self.t + 11000, np.arange(ws.n))
         slots, start = workshop_slots(ws, occupied, self.counties.n, shuffle)
         county = w.county[rows].astype(np.int64)
-        rank = rank_within_groups(county, streams.uniform(self.seed, streams.ORDER, self.t + 12000,
-                                                          rows))
+        rank = kernels.rank_in_groups(
+            county, streams.uniform(self.seed, streams.ORDER, self.t + 12000, rows), self.counties.n)
         workshop = slots[start[county] + rank]
         hire(self, rows, np.full(len(rows), WORKSHOP, np.int8), workshop=workshop)
 
@@ -283,12 +286,13 @@ class LaborExportModel(mesa.Model):
     def update_households(self) -> None:
         """Income of the month, households with nobody in work, and those below the line."""
         hh = self.households
-        self.zero_employment = self.ledger.household_working == 0
         wages = self.ledger.household_wages
-        hh.income_year += wages + hh.nonwage_income / 12.0
+        # in numpy: zero = working == 0; income_year += wages + nonwage / 12 (float32 division);
+        # below = (12 * wages + nonwage) / persons < line
+        self.zero_employment, self.below_line = kernels.household_month(
+            self.ledger.household_working, wages, hh.nonwage_income, hh.persons, hh.income_year,
+            float(self.p.policy.monitoring.monitoring_line))
         self.month_wage_income = wages
-        per_head = (12.0 * wages + hh.nonwage_income) / hh.persons
-        self.below_line = per_head < self.p.policy.monitoring.monitoring_line
 
     # ---- the state at the end of 2020 ------------------------------------------------------
     def _assign_programme_members(self) -> None:

@@ -11,11 +11,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import streams
+from . import kernels, streams
 from .config import Config
 from .employment import hire, release, start_training
 from .institutions import fill_room
-from .population import (FIRM, LOCAL_JOB, NOT_WORKING, OVER_AGE, PUBLIC_WELFARE, TRAINING, WORKSHOP)
+from .population import (FIRM, LOCAL_JOB, OVER_AGE, PUBLIC_WELFARE, TRAINING, WORKSHOP)
 
 BASE_YEAR = 2021
 
@@ -98,7 +98,7 @@ def monthly_count(model, per_year: float, n_months: int, stream: int) -> int:
 def finish_training(model) -> np.ndarray:
     """Trainees whose course ends this month: skilled, referred, certified; they now decide."""
     w = model.workers
-    rows = np.flatnonzero((w.status == TRAINING) & (w.training_end <= model.t))
+    rows = kernels.courses_ending(w.status, w.training_end, model.t, TRAINING)
     w.trained[rows] = True
     w.referred[rows] = True  # the training school refers its graduates (P1)
     u = streams.uniform(model.seed, streams.TRAINING, model.t, rows)
@@ -117,8 +117,8 @@ def enrol_training(model) -> np.ndarray:
     places = monthly_count(model, model.lever.training_per_year, len(cfg.months), streams.TRAINING)
     w = model.workers
     # the county's survey (摸底排查) finds those out of work for a while, not those between jobs
-    cand = np.flatnonzero((w.status == NOT_WORKING) & (w.capacity != OVER_AGE) & ~w.trained
-                          & ~w.returning & (model.t - w.since >= cfg.min_months_not_working))
+    cand = kernels.training_candidates(w.status, w.capacity, w.trained, w.returning, w.since,
+                                       model.t, cfg.min_months_not_working, OVER_AGE)
     if places <= 0 or len(cand) == 0:
         return np.zeros(0, np.int64)
     identified = model.households.identified[w.household[cand]]
@@ -224,8 +224,7 @@ def workshop_turnover(model) -> np.ndarray:
     if not closing.any():
         return np.zeros(0, np.int64)
     w = model.workers
-    in_ws = np.flatnonzero(w.status == WORKSHOP)
-    rows = in_ws[closing[w.workshop[in_ws]]]
+    rows = kernels.in_workshops(w.status, w.workshop, closing, WORKSHOP)
     release(model, rows)
     return rows
 
@@ -271,17 +270,14 @@ def clear_zero_employment(model) -> None:
     if rate <= 0:
         return
     w = model.workers
-    zero = model.ledger.household_working == 0
-    hh_ids = np.flatnonzero(zero)
-    reached = np.zeros(len(zero), bool)
-    reached[hh_ids[streams.uniform(model.seed, streams.CLEARING, model.t, hh_ids) < rate]] = True
-    cand = np.flatnonzero((w.status == NOT_WORKING) & reached[w.household] & ~w.returning)
-    if len(cand) == 0:
+    # households with nobody in work are reached at the contact rate; one member not working
+    # each, the first in a random order
+    rows = kernels.zero_employment_members(
+        model.ledger.household_working, model.household_start, w.status, w.returning,
+        streams.key(model.seed, streams.CLEARING, model.t),
+        streams.key(model.seed, streams.CLEARING, model.t + 3000), rate)
+    if len(rows) == 0:
         return
-    # one member per household: the first in a random order
-    order = np.argsort(streams.uniform(model.seed, streams.CLEARING, model.t + 3000, cand))
-    _, first = np.unique(w.household[cand[order]], return_index=True)
-    rows = cand[order[first]]
     free = model.free_room()
     county = w.county[rows].astype(np.int64)
     order = streams.uniform(model.seed, streams.CLEARING, model.t + 6000, rows)
