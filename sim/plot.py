@@ -59,10 +59,13 @@ class PlotError(ValueError):
 
 
 def _cjk_font() -> str | None:
+    """An installed font with the article's traditional characters (sans serif first)."""
     from matplotlib import font_manager
-    for font in font_manager.fontManager.ttflist:
-        if any(tag in font.name for tag in ("CJK", "WenQuanYi", "Heiti", "SimHei")):
-            return font.name
+    names = {font.name for font in font_manager.fontManager.ttflist}
+    for tag in ("Sans CJK TC", "Sans CJK SC", "CJK", "WenQuanYi", "Heiti", "SimHei"):
+        found = sorted(n for n in names if tag in n)
+        if found:
+            return found[0]
     return None
 
 
@@ -100,7 +103,9 @@ def _is_money(metric: str) -> bool:
 def _unit(metric: str) -> str:
     if _is_money(metric) or metric.endswith("share"):
         return ""
-    return " (10,000 person-months)" if metric.endswith("_months") else " (10,000 people)"
+    if metric.endswith("_months"):
+        return " (10,000 person-months)"
+    return " (10,000 households)" if "households" in metric else " (10,000 people)"
 
 
 # ---- run folders ----------------------------------------------------------------------------
@@ -303,7 +308,7 @@ def contributions_figure(frame: pd.DataFrame, reference: dict[str, str], out_dir
     axes[0][0].set_yticks(range(len(settings)), settings)
     axes[0][0].invert_yaxis()
     fig.suptitle(f"Contribution against {_reference_text(reference)} (reference - setting; "
-                 "10,000 people; 90% interval over paired seeds)", fontsize=10)
+                 "10,000 people or households; 90% interval over paired seeds)", fontsize=10)
     fig.tight_layout()
     return _save(fig, out_dir, name)
 
@@ -353,7 +358,7 @@ def series_by_setting(sweep_dir: Path, frame: pd.DataFrame, metric: str, out_dir
             low, high = runs[0]["low"], runs[0]["high"]
         ax.fill_between(x, low, high, color=line.get_color(), alpha=0.2)
     _people(ax)
-    ax.set_title(f"{label(metric)} (10,000 people), mean over seeds, 90% band")
+    ax.set_title(f"{label(metric)}{_unit(metric)}, mean over seeds, 90% band")
     ax.legend(loc="center left", bbox_to_anchor=(1, 0.5), frameon=False, fontsize=8)
     ax.grid(alpha=0.3)
     return _save(fig, out_dir, name or f"series_{metric}")
