@@ -1,17 +1,21 @@
 """`sim-bench`: build and run the model at 1:100, 1:10 and full scale, and the plain Mesa
 reference model at a size it can finish, and print what each costs.
 
-Each scale runs in a fresh process so that its peak memory (RSS) is its own. The last line is one
-JSON object (seconds_per_year_full, peak_rss_mb_full, speedup_vs_mesa, ...).
+Each scale runs in a fresh process so that its peak memory (RSS) is its own. The compiled
+(numba) kernels are measured apart: compiling them once on a machine (into an empty cache), and
+loading them from the cache, which every fresh process pays once. The last line is one JSON
+object (seconds_per_year_full, peak_rss_mb_full, speedup_vs_mesa, ...).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import subprocess
 import sys
+import tempfile
 import time
 
 SCALES = (0.01, 0.1, 1.0)
@@ -22,10 +26,21 @@ def _peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0  # kB on Linux
 
 
+def _tiny_run() -> float:
+    """Seconds to build and run a 1,000-worker model (in a fresh process: mostly compiled code)."""
+    from .configs import load
+    from .model import LaborExportModel
+
+    t0 = time.perf_counter()
+    LaborExportModel(load(["population.scale=0.0004"])).run()
+    return time.perf_counter() - t0
+
+
 def measure_engine(scale: float) -> dict:
     from .configs import load
     from .model import LaborExportModel
 
+    load_compiled = _tiny_run()  # compiled kernels loaded from the cache, outside the timings
     cfg = load([f"population.scale={scale}"])
     t0 = time.perf_counter()
     model = LaborExportModel(cfg)
@@ -38,7 +53,16 @@ def measure_engine(scale: float) -> dict:
     return {"scale": scale, "workers": workers, "build_s": round(build, 3),
             "seconds_per_year": round(run * 12 / months, 3),
             "ns_per_worker_month": round(run / months / workers * 1e9, 1),
-            "peak_rss_mb": round(_peak_rss_mb(), 1)}
+            "peak_rss_mb": round(_peak_rss_mb(), 1), "load_compiled_s": round(load_compiled, 2)}
+
+
+def measure_compile() -> dict:
+    """Compiling the kernels into an empty cache (once per machine), against loading them."""
+    with tempfile.TemporaryDirectory() as cache:
+        env = {**os.environ, "NUMBA_CACHE_DIR": cache}
+        cold = _in_subprocess(["--tiny"], env)["seconds"]
+        warm = _in_subprocess(["--tiny"], env)["seconds"]
+    return {"compile_s": round(cold - warm, 1), "load_compiled_s": round(warm, 2)}
 
 
 def measure_reference(workers: int, months: int = 12) -> dict:
@@ -58,9 +82,9 @@ def measure_reference(workers: int, months: int = 12) -> dict:
             "ns_per_worker_month": round(run / months / n * 1e9, 1)}
 
 
-def _in_subprocess(args: list[str]) -> dict:
+def _in_subprocess(args: list[str], env: dict | None = None) -> dict:
     out = subprocess.run([sys.executable, "-m", "sim.bench", *args], capture_output=True,
-                         text=True, check=True)
+                         text=True, check=True, env=env)
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
@@ -68,14 +92,22 @@ def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(prog="sim-bench", description=__doc__.splitlines()[0])
     ap.add_argument("--one", type=float, help=argparse.SUPPRESS)
     ap.add_argument("--reference", type=int, help=argparse.SUPPRESS)
+    ap.add_argument("--tiny", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument("--scales", type=float, nargs="*", default=list(SCALES))
     args = ap.parse_args(argv)
+    if args.tiny:
+        print(json.dumps({"seconds": _tiny_run()}))
+        return
     if args.one is not None:
         print(json.dumps(measure_engine(args.one)))
         return
     if args.reference is not None:
         print(json.dumps(measure_reference(args.reference)))
         return
+    compiled = measure_compile()
+    print(f"numba kernels: compiled once per machine in {compiled['compile_s']:.0f} s (cached), "
+          f"loaded from the cache in {compiled['load_compiled_s']:.1f} s per process "
+          "(outside the timings below)", flush=True)
     rows = []
     print(f"{'scale':>6} {'workers':>10} {'build s':>8} {'s/year':>8} {'ns/worker-month':>16} "
           f"{'peak RSS MB':>12}")
@@ -96,7 +128,9 @@ def main(argv: list[str] | None = None) -> None:
                       "peak_rss_mb_full": full["peak_rss_mb"],
                       "ns_per_worker_month_full": full["ns_per_worker_month"],
                       "mesa_ns_per_worker_month": ref["ns_per_worker_month"],
-                      "speedup_vs_mesa": round(speedup, 1)}))
+                      "speedup_vs_mesa": round(speedup, 1),
+                      "compile_seconds": compiled["compile_s"],
+                      "load_compiled_seconds": compiled["load_compiled_s"]}))
 
 
 if __name__ == "__main__":
