@@ -485,7 +485,7 @@ def _run(params, out_dir: Path) -> None:
               f"{params.population.labour_force * params.population.scale:,.0f} workers simulated "
               f"(scale {params.population.scale:g}), end of 2021 against the article:")
         print(targets.format_fit_table(result.summary["targets"]))
-        print(f"Wrote {out_dir / results.SUMMARY} and {results.TIMESERIES} "
+        print(f"Wrote {out_dir / results.SUMMARY}, {results.TIMESERIES} and {results.YEARLY} "
               f"({result.summary['run']['wall_seconds']:.1f} s)")
 
 
