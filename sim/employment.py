@@ -16,6 +16,7 @@ import numpy as np  # noqa: E402
 from numba import njit  # noqa: E402
 
 from . import streams
+from .jit import AHEAD, prefetch
 from .ledger import move
 from .population import NO_EMPLOYER, NOT_WORKING, PUBLIC_WELFARE, TRAINING
 
@@ -46,7 +47,11 @@ def _months(log_survival, u):
 def _schedule(rows, t, status, review):
     """Next review month of `rows` by their current status (see schedule_review)."""
     key, log_survivals, next_review = review
-    for i in range(rows.shape[0]):
+    n = rows.shape[0]
+    for i in range(n):
+        if i + AHEAD < n:
+            prefetch(status, rows[i + AHEAD])
+            prefetch(next_review, rows[i + AHEAD])
         r = rows[i]
         rate = log_survivals[0] if status[r] <= PUBLIC_WELFARE else log_survivals[1]
         next_review[r] = min(t + _months(rate, streams.draw(key, r, 0, 0)), INT16_MAX)
@@ -63,6 +68,12 @@ def _contracts_and_pay(rows, status, draws, terms, traits, pay_factors):
     length = np.empty(n, np.int64)
     pay = np.empty(n)
     for i in range(n):
+        if i + AHEAD < n:
+            q = rows[i + AHEAD]
+            prefetch(skill, q)
+            prefetch(capacity, q)
+            prefetch(trained, q)
+            prefetch(brand, q)
         r = rows[i]
         s = status[i]
         length[i] = _months(log_surv[s], streams.draw(key_contract, r, 0, 0))
@@ -84,7 +95,17 @@ def _hire(rows, status, workshop, employer, t, draws, terms, traits, pay_factors
     w_status, w_wage, w_workshop, w_employer = cols[0], cols[1], cols[2], cols[3]
     since, last_status, contract_end = dates
     one_ws, one_emp = workshop.shape[0] == 1, employer.shape[0] == 1
-    for i in range(rows.shape[0]):
+    n = rows.shape[0]
+    for i in range(n):
+        if i + AHEAD < n:
+            q = rows[i + AHEAD]
+            prefetch(w_status, q)
+            prefetch(last_status, q)
+            prefetch(since, q)
+            prefetch(contract_end, q)
+            prefetch(w_wage, q)
+            prefetch(w_workshop, q)
+            prefetch(w_employer, q)
         r = rows[i]
         w_status[r] = status[i]
         last_status[r] = status[i]
@@ -103,7 +124,15 @@ def _release(rows, t, new_status, cols, tables, n_combo, dense, since, review):
     move(rows, np.full(1, new_status, np.int8), np.zeros(1), np.full(1, -1, np.int32),
          np.full(1, NO_EMPLOYER, np.int8), cols, tables, n_combo, dense)
     w_status, w_wage, w_workshop, w_employer = cols[0], cols[1], cols[2], cols[3]
-    for i in range(rows.shape[0]):
+    n = rows.shape[0]
+    for i in range(n):
+        if i + AHEAD < n:
+            q = rows[i + AHEAD]
+            prefetch(w_status, q)
+            prefetch(since, q)
+            prefetch(w_wage, q)
+            prefetch(w_workshop, q)
+            prefetch(w_employer, q)
         r = rows[i]
         w_status[r] = new_status
         since[r] = t

@@ -14,6 +14,7 @@ row and its group row; the per-group tables are sums over the combination table.
 from __future__ import annotations
 
 from . import jit  # noqa: F401  (sets the compiled-code cache folder before numba loads)
+from .jit import AHEAD, prefetch
 
 import numpy as np  # noqa: E402
 from numba import njit  # noqa: E402
@@ -42,7 +43,19 @@ def move(rows, status, pay, workshop, employer, cols, tables, n_combo, dense):
     by_county, by_combo, hh_working, hh_wages, scratch, ws_taken, startup_jobs = tables
     one_s, one_p = status.shape[0] == 1, pay.shape[0] == 1
     one_w, one_e = workshop.shape[0] == 1, employer.shape[0] == 1
-    for i in range(rows.shape[0]):
+    n = rows.shape[0]
+    for i in range(n):
+        if i + AHEAD < n:  # memory hints only (sim.jit.prefetch)
+            q = rows[i + AHEAD]
+            prefetch(w_status, q)
+            prefetch(w_wage, q)
+            prefetch(w_workshop, q)
+            prefetch(w_employer, q)
+            prefetch(cell, q)
+            prefetch(household, q)
+            q = household[rows[i + AHEAD // 2]]
+            prefetch(hh_working, q)
+            prefetch(hh_wages if not dense else scratch, q)
         r = rows[i]
         new = status[0 if one_s else i]
         old = w_status[r]
