@@ -100,12 +100,20 @@ def paired_effects(frame: pd.DataFrame, reference: dict[str, str],
         if len(seeds) == 0:
             raise EffectError(f"The setting '{label}' shares no seed with the reference.")
         diff = jobs.loc[seeds, metrics] - ref.loc[seeds, metrics]
-        first = jobs.iloc[0]
-        for metric in metrics:
-            mean, low, high = _interval(diff[metric].to_numpy(dtype=float))
-            rows.append({"setting": label, **{k: first[k] for k in keys}, "metric": metric,
-                         "effect": mean, "low": low, "high": high, "seeds": len(seeds)})
+        rows += _intervals(label, jobs.iloc[0], keys, diff, metrics, "effect")
     return pd.DataFrame(rows)
+
+
+def _intervals(label: str, first: pd.Series, keys: list[str], values: pd.DataFrame,
+               metrics: list[str], name: str) -> list[dict]:
+    """One row per metric: the setting, its swept keys, the mean over seeds as `name`, the 90%
+    interval and the number of seeds."""
+    rows = []
+    for metric in metrics:
+        mean, low, high = _interval(values[metric].to_numpy(dtype=float))
+        rows.append({"setting": label, **{k: first[k] for k in keys}, "metric": metric,
+                     name: mean, "low": low, "high": high, "seeds": len(values)})
+    return rows
 
 
 def _interval(values: np.ndarray) -> tuple[float, float, float]:
@@ -153,9 +161,5 @@ def seed_spread(frame: pd.DataFrame, metrics: list[str]) -> pd.DataFrame:
     ok["setting"] = setting_labels(ok, keys)
     rows = []
     for label, jobs in ok.groupby("setting", sort=False):
-        first = jobs.iloc[0]
-        for metric in metrics:
-            mean, low, high = _interval(jobs[metric].to_numpy(dtype=float))
-            rows.append({"setting": label, **{k: first[k] for k in keys}, "metric": metric,
-                         "mean": mean, "low": low, "high": high, "seeds": len(jobs)})
+        rows += _intervals(label, jobs.iloc[0], keys, jobs, metrics, "mean")
     return pd.DataFrame(rows)

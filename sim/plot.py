@@ -69,6 +69,8 @@ def _cjk_font() -> str | None:
     return None
 
 
+# the same figure gives the same file: fixed SVG ids, no creation date
+plt.rcParams["svg.hashsalt"] = "sim"
 _CJK = _cjk_font()
 if _CJK:
     plt.rcParams["font.sans-serif"] = [_CJK] + plt.rcParams["font.sans-serif"]
@@ -84,7 +86,7 @@ def _save(fig, out_dir: Path, name: str) -> list[Path]:
     paths = []
     for fmt in FORMATS:
         path = out_dir / f"{name}.{fmt}"
-        fig.savefig(path, dpi=150, bbox_inches="tight")
+        fig.savefig(path, dpi=150, bbox_inches="tight", metadata={"Date": None})
         paths.append(path)
     plt.close(fig)
     return paths
