@@ -34,6 +34,7 @@ def job_row(job: Path) -> dict | None:
         key, _, value = item.lstrip("+~").partition("=")
         if not key.startswith("hydra"):
             row[f"override.{key}"] = value
+    row.update(_choices(job))
     summary, status = job / SUMMARY, job / STATUS
     if summary.exists():
         doc = json.loads(summary.read_text())
@@ -54,6 +55,19 @@ def job_row(job: Path) -> dict | None:
         row["status"] = "missing"
         row["error"] = "no summary.json and no status.json (still running, or killed)"
     return row
+
+
+def _choices(job: Path) -> dict[str, str]:
+    """The config group options the job ran with (`choice.scenario`, `choice.policy/training`...),
+    whether chosen on the command line, by an experiment config or by default; Hydra's own
+    groups (the launcher among them) are left out, so launchers give the same row."""
+    hydra_file = job / ".hydra" / "hydra.yaml"
+    if not hydra_file.exists():
+        return {}
+    choices = (yaml.safe_load(hydra_file.read_text()) or {}).get("hydra", {}).get(
+        "runtime", {}).get("choices", {}) or {}
+    return {f"choice.{group}": str(option) for group, option in choices.items()
+            if not group.startswith("hydra/")}
 
 
 def collect(sweep_dir: Path) -> pd.DataFrame:

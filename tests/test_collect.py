@@ -30,6 +30,10 @@ def test_a_finished_sweep_is_gathered_at_its_end(tmp_path):
     assert set(table.status) == {"ok"}
     assert sorted(table.seed) == [0, 0, 1, 1]
     assert set(table["override.policy.training.scale"]) == {"1", "2"}
+    # the config group options each job ran with, chosen or by default; not the launcher
+    assert set(table["choice.scenario"]) == {"baseline_2021"}
+    assert set(table["choice.policy/training"]) == {"y2021"}
+    assert not any(c.startswith("choice.hydra") for c in table.columns)
     # twice the training, about twice the trainees, same seed
     by = table.set_index(["seed", "override.policy.training.scale"])["trainees"]
     for seed in (0, 1):
