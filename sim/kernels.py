@@ -389,13 +389,21 @@ def contracts_ending(status, contract_end, t, key_closure, closure):
     (draw below `closure`; none when closure is 0). Returns (ended or closed, closed)."""
     n = status.shape[0]
     ended = np.empty(n, np.int64)
-    closed = np.empty(n if closure > 0 else 0, np.int64)
+    if closure <= 0:
+        # no closures: the common month, written without branches (a row is written at the
+        # next free place and kept by moving on if it qualifies)
+        k = 0
+        for r in range(n):
+            ended[k] = r
+            k += (status[r] <= 4) & (contract_end[r] <= t)
+        return ended[:k].copy(), np.empty(0, np.int64)
+    closed = np.empty(n, np.int64)
     n_ended = n_closed = 0
     for r in range(n):
         s = status[r]
         if s > 4:
             continue
-        if closure > 0 and s <= 1 and draw(key_closure, r, 0, 0) < closure:
+        if s <= 1 and draw(key_closure, r, 0, 0) < closure:
             closed[n_closed] = r
             n_closed += 1
         elif contract_end[r] > t:
@@ -406,48 +414,56 @@ def contracts_ending(status, contract_end, t, key_closure, closure):
 
 
 @njit(cache=True)
-def reviews_due(next_review, status, returning, t, training):
-    """Workers whose review month has come, not in training and not waiting at home."""
+def reviews_due(next_review, status, returning, t, training, forced):
+    """Workers whose review month has come, not in training and not waiting at home, and the
+    rows `forced` (in any order, repeats allowed): the rows in ascending order, as
+    np.flatnonzero of the condition with due[forced] = True."""
     n = status.shape[0]
     due = np.zeros(n, np.bool_)
+    for i in range(forced.shape[0]):
+        due[forced[i]] = True
+    out = np.empty(n, np.int64)
+    k = 0
     for r in range(n):
-        due[r] = next_review[r] <= t and status[r] != training and not returning[r]
-    return due
+        out[k] = r
+        k += due[r] | ((next_review[r] <= t) & (status[r] != training) & (not returning[r]))
+    return out[:k].copy()
 
 
 @njit(cache=True)
 def courses_ending(status, training_end, t, training):
-    out = np.empty(status.shape[0], np.int64)
+    n = status.shape[0]
+    out = np.empty(n, np.int64)
     k = 0
-    for r in range(status.shape[0]):
-        if status[r] == training and training_end[r] <= t:
-            out[k] = r
-            k += 1
+    for r in range(n):
+        out[k] = r
+        k += (status[r] == training) & (training_end[r] <= t)
     return out[:k].copy()
 
 
 @njit(cache=True)
 def training_candidates(status, capacity, trained, returning, since, t, min_months, over_age):
     """Not working for at least min_months, not over age, not trained, not waiting at home."""
-    out = np.empty(status.shape[0], np.int64)
+    n = status.shape[0]
+    out = np.empty(n, np.int64)
     k = 0
-    for r in range(status.shape[0]):
-        if (status[r] == NOT_WORKING and capacity[r] != over_age and not trained[r]
-                and not returning[r] and np.int16(t - since[r]) >= min_months):
-            out[k] = r
-            k += 1
+    for r in range(n):
+        out[k] = r
+        k += ((status[r] == NOT_WORKING) & (capacity[r] != over_age) & (not trained[r])
+              & (not returning[r]) & (np.int16(t - since[r]) >= min_months))
     return out[:k].copy()
 
 
 @njit(cache=True)
 def in_workshops(status, workshop, closing, in_workshop):
     """Workers in a workshop that closes."""
-    out = np.empty(status.shape[0], np.int64)
+    n = status.shape[0]
+    out = np.empty(n, np.int64)
     k = 0
-    for r in range(status.shape[0]):
-        if status[r] == in_workshop and closing[workshop[r]]:
-            out[k] = r
-            k += 1
+    for r in range(n):
+        out[k] = r
+        # a worker outside workshops has workshop -1: the read is masked by its status
+        k += (status[r] == in_workshop) & closing[max(workshop[r], 0)]
     return out[:k].copy()
 
 

@@ -184,9 +184,8 @@ class LaborExportModel(mesa.Model):
         forced = forced[w.status[forced] == NOT_WORKING]
         # searchers and reconsidering workers: their review month has come (a geometric wait
         # drawn when they last changed, see employment.schedule_review)
-        due = kernels.reviews_due(w.next_review, w.status, w.returning, self.t, TRAINING)
-        due[forced] = True
-        return np.flatnonzero(due)
+        return kernels.reviews_due(w.next_review, w.status, w.returning, self.t, TRAINING,
+                                   np.ascontiguousarray(forced, np.int64))
 
     # ---- jobs starting ---------------------------------------------------------------------
     def take_jobs(self, rows: np.ndarray, outcome: np.ndarray) -> None:
