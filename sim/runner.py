@@ -7,6 +7,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
+from tqdm import tqdm
 
 from . import targets
 from .config import Config
@@ -25,8 +26,15 @@ class Result:
 
 
 def simulate(cfg: Config) -> LaborExportModel:
+    """Build and run one seed. A progress bar counts the months on a terminal (never when quiet,
+    nor when the output goes to a file or a sweep's log)."""
     model = LaborExportModel(cfg)
-    model.run()
+    months = len(model.labels) - 1
+    with tqdm(total=months, desc=f"seed {cfg.seed}", unit="month", leave=False,
+              disable=True if cfg.quiet else None) as bar:
+        while model.t < months:
+            model.step()
+            bar.update()
     return model
 
 
