@@ -119,11 +119,22 @@ def utilities(model, rows: np.ndarray, p_find: np.ndarray, habit: bool = True) -
     return V
 
 
-def evaluate(model, rows: np.ndarray, habit: bool = True, stationary: bool = False):
+def evaluate(model, rows: np.ndarray, habit: bool = True, stationary: bool = False,
+             reuse: bool = False):
     """Utilities V, logit probabilities P and migrant job-finding chances (deciders x 2), by the
     compiled kernel; the same numbers as `utilities`, `logit_probabilities`, `job_finding`.
-    With `stationary`, P is `stationary_probabilities` of the logit probabilities."""
+    With `stationary`, P is `stationary_probabilities` of the logit probabilities.
+    With `reuse`, P and the chances are written into buffers kept on the model from one call to
+    the next (valid until the next call): fresh memory costs a page fault per 4 kB touched."""
     w, b, lv, wages = model.workers, model.p.behaviour, model.lever, model.p.wages
+    n = len(rows)
+    if reuse:
+        buf = getattr(model, "_decision_buffers", None)
+        if buf is None or buf[0].shape[0] < n:
+            buf = model._decision_buffers = (np.empty((n, 6)), np.empty((n, 2)))
+        P, p_migrant = buf[0][:n], buf[1][:n]
+    else:
+        P, p_migrant = np.empty((n, 6)), np.empty((n, 2))
     open_share = 1.0 - model.disruption * model.p.scenario.disruption_closure_share
     base = model.destination_demand * open_share
     return decision_kernel(
@@ -141,7 +152,7 @@ def evaluate(model, rows: np.ndarray, habit: bool = True, stationary: bool = Fal
                   b.experience_discount, b.care_cost, b.care_weight_in_province, b.peer_weight,
                   b.habit, b.relocated_workshop_bonus, b.weak_public_welfare_bonus,
                   b.home_value_sd]),
-        habit, COLUMN_OF_STATUS, stationary, float(np.expm1(b.habit)))
+        habit, COLUMN_OF_STATUS, stationary, float(np.expm1(b.habit)), P, p_migrant)
 
 
 def logit_probabilities(V: np.ndarray) -> np.ndarray:
@@ -211,7 +222,7 @@ def decide(model, rows: np.ndarray, prev: np.ndarray, habit: bool = True,
     rows = np.ascontiguousarray(rows, np.int64)
     model.options_open = model.room_capacity() > 0
     # the starting state (no habit) draws from the long-run shares of the habit chain
-    V, P, p_find = evaluate(model, rows, habit, stationary=not habit)
+    V, P, p_find = evaluate(model, rows, habit, stationary=not habit, reuse=True)
     w, hh = model.workers, model.households
     free = model.free_room()  # county x (local, workshop, post), decreased as places go
     applied = np.zeros_like(free)

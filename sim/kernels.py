@@ -24,8 +24,9 @@ def decision_kernel(rows, skill, capacity, trained, brand, referred, experience,
                     last_status, household, relocated, can_migrate, home_taste,
                     wage_levels, skill_factors, capacity_factors, premiums, boosts,
                     migrant_finding, acceptance, peer_share, options_open, asc, weights,
-                    use_habit, column_of_status, stationary, expm1_habit):
-    """Returns V (utilities), P (logit probabilities) and the migrant job-finding chances.
+                    use_habit, column_of_status, stationary, expm1_habit, P, p_migrant):
+    """Returns V (utilities), P (logit probabilities) and the migrant job-finding chances;
+    P (n x 6) and p_migrant (n x 2) are written in place (buffers the caller may reuse).
     With `stationary`, P holds the long-run shares of the habit chain
     (`sim.decisions.stationary_probabilities`, the same float operations in the same order).
 
@@ -36,8 +37,6 @@ def decision_kernel(rows, skill, capacity, trained, brand, referred, experience,
     """
     n = rows.shape[0]
     V = np.empty((n, 6))
-    P = np.empty((n, 6))
-    p_migrant = np.empty((n, 2))
     (income_w, dist_out, dist_in, referral_cut, exp_disc, care_cost, care_in, peer_w, habit,
      relocated_bonus, weak_bonus, home_sd) = (weights[0], weights[1], weights[2], weights[3],
                                               weights[4], weights[5], weights[6], weights[7],
