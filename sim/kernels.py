@@ -253,23 +253,19 @@ def _grow(a, need):
 
 
 @njit(cache=True)
-def _serve_rooms(r_, pending, choice, m, rows, P, worker, key_order, free, applied, accepted,
-                 outcome, posts, n_posts):
+def _serve_rooms(r_, pending, by_option, bound, m, rows, P, worker, key_order, free, applied,
+                 accepted, outcome, posts, n_posts):
     """Room-limited options (columns 2-4): serve the round's applicants county by county; who is
-    turned away loses the option and stays pending. Returns the kept count and the post log."""
+    turned away loses the option and stays pending. Returns the kept count and the post log.
+    The applicants of option c are pending[by_option[bound[c]:bound[c + 1]]], in pending order."""
     county, capacity, household = worker[3], worker[5], worker[6]
     zero_employment, identified = worker[7], worker[8]
     still = np.zeros(m, np.bool_)
     for col in range(2, 5):
-        sel = np.empty(m, np.int64)
-        n = 0
-        for j in range(m):
-            if choice[j] == col:
-                sel[n] = j
-                n += 1
+        n = bound[col + 1] - bound[col]
         if n == 0:
             continue
-        sel = sel[:n]
+        sel = by_option[bound[col]:bound[col + 1]]
         group = np.empty(n, np.int64)
         order = np.empty(n)
         priority = np.zeros(n, np.int64)
@@ -329,6 +325,7 @@ def choice_rounds(rows, prev, P, p_migrant, worker, keys, disruption, seats, fre
     chose_home = np.zeros(n, np.bool_)
     pending = np.arange(n)
     choice = np.empty(n, np.int64)
+    by_option = np.empty(n, np.int64)
     posts = (np.empty(16, np.int64), np.empty(16, np.int64), np.empty(16, np.int64),
              np.empty(16, np.bool_))
     n_posts = 0
@@ -359,17 +356,26 @@ def choice_rounds(rows, prev, P, p_migrant, worker, keys, disruption, seats, fre
             choice[kept] = c
             kept += 1
         m = kept
+        # the pending deciders by option, each option's in pending order (one pass, no branches)
+        bound = np.zeros(7, np.int64)
+        for j in range(m):
+            bound[choice[j] + 1] += 1
+        for c in range(6):
+            bound[c + 1] += bound[c]
+        fill = bound[:6].copy()
+        for j in range(m):
+            by_option[fill[choice[j]]] = j
+            fill[choice[j]] += 1
         for col in range(2):
-            sel = np.empty(m, np.int64)
-            k = 0
-            for j in range(m):
-                if choice[j] == col:
-                    sel[k] = pending[j]
-                    k += 1
+            k = bound[col + 1] - bound[col]
             if k:
+                sel = np.empty(k, np.int64)
+                for j in range(k):
+                    sel[j] = pending[by_option[bound[col] + j]]
                 _departures(col, sel, k, rows, prev, p_migrant, worker, keys, disruption, seats,
                             outcome)
-        m, posts, n_posts = _serve_rooms(r_, pending, choice, m, rows, P, worker, keys[4], free,
+        m, posts, n_posts = _serve_rooms(r_, pending, by_option, bound, m, rows, P, worker,
+                                         keys[4], free,
                                          applied, accepted, outcome, posts, n_posts)
     for i in range(n):  # on-the-job search: who holds a job and finds nothing better keeps it
         if status[rows[i]] != NOT_WORKING and outcome[i] == NOT_WORKING and not chose_home[i]:
