@@ -460,6 +460,18 @@ def training_candidates(status, capacity, trained, returning, since, t, min_mont
 
 
 @njit(cache=True)
+def training_keys(cand, skill, household, identified, key):
+    """Enrolment order of the candidates (policies.enrol_training): a uniform draw plus the
+    skill level, minus 3 for a household identified by monitoring; the float operations of
+    `uniform + skill - 3 * identified` in numpy."""
+    out = np.empty(cand.shape[0])
+    for i in range(cand.shape[0]):
+        r = cand[i]
+        out[i] = (draw(key, r, 0, 0) + np.float64(skill[r])) - np.float64(3 * identified[household[r]])
+    return out
+
+
+@njit(cache=True)
 def in_workshops(status, workshop, closing, in_workshop):
     """Workers in a workshop that closes."""
     n = status.shape[0]

@@ -121,8 +121,9 @@ def enrol_training(model) -> np.ndarray:
                                        model.t, cfg.min_months_not_working, OVER_AGE)
     if places <= 0 or len(cand) == 0:
         return np.zeros(0, np.int64)
-    identified = model.households.identified[w.household[cand]]
-    key = streams.uniform(model.seed, streams.TRAINING, model.t, cand) + w.skill[cand] - 3 * identified
+    # uniform + skill - 3 x (household identified by monitoring), in one compiled pass
+    key = kernels.training_keys(cand, w.skill, w.household, model.households.identified,
+                                streams.key(model.seed, streams.TRAINING, model.t))
     if places < len(cand):
         rows = cand[np.argpartition(key, places - 1)[:places]]
     else:
