@@ -56,3 +56,35 @@ def test_one_draw_equals_the_vectorised_draw():
     key = streams.key(7, streams.CHOICE, -5)
     assert np.array_equal(draws(key, rows, 0, 0), streams.uniform(7, streams.CHOICE, -5, rows))
     assert np.array_equal(draws(key, rows, 4, 2), streams.uniform(7, streams.CHOICE, -5, rows, 4)[:, 2])
+
+
+def test_compiled_scans_equal_their_numpy_conditions():
+    """The month's branch-free scans give the rows np.flatnonzero of the condition gives."""
+    from sim import kernels
+
+    rng = np.random.default_rng(3)
+    n, t = 20_000, 7
+    status = rng.integers(0, 7, n).astype(np.int8)
+    contract_end = rng.integers(0, 15, n).astype(np.int16)
+    next_review = rng.integers(0, 15, n).astype(np.int16)
+    returning = rng.random(n) < 0.1
+    workshop = np.where(status == 3, rng.integers(0, 50, n), -1).astype(np.int32)
+    closing = rng.random(50) < 0.2
+    forced = rng.integers(0, n, 500)
+    ended, _ = kernels.contracts_ending(status, contract_end, t, streams.key(0, 1, t), 0.0)
+    assert np.array_equal(ended, np.flatnonzero((status <= 4) & (contract_end <= t)))
+    due = (next_review <= t) & (status != 6) & ~returning
+    due[forced] = True
+    assert np.array_equal(kernels.reviews_due(next_review, status, returning, t, 6, forced),
+                          np.flatnonzero(due))
+    assert np.array_equal(kernels.courses_ending(status, contract_end, t, 6),
+                          np.flatnonzero((status == 6) & (contract_end <= t)))
+    assert np.array_equal(kernels.in_workshops(status, workshop, closing, 3),
+                          np.flatnonzero((status == 3) & closing[np.maximum(workshop, 0)]))
+    skill = rng.integers(0, 3, n).astype(np.int8)
+    household = np.sort(rng.integers(0, 8000, n)).astype(np.int32)
+    identified = rng.random(8000) < 0.2
+    cand = np.flatnonzero(status == 5)
+    key = kernels.training_keys(cand, skill, household, identified, streams.key(0, 9, t))
+    expected = streams.uniform(0, 9, t, cand) + skill[cand] - 3 * identified[household[cand]]
+    assert key.tobytes() == expected.tobytes()
