@@ -15,6 +15,7 @@ are 90% intervals: over the replicates of one job, or over the seeds of a sweep'
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from pathlib import Path
 
@@ -24,6 +25,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
+from scipy import stats  # noqa: E402
 
 from . import effects  # noqa: E402
 from .collect import RESULTS, collect  # noqa: E402
@@ -143,7 +145,7 @@ def yearly_figure(yearly: pd.DataFrame, metrics: list[str], title: str, out_dir:
         ax.set_visible(False)
     axes = [list(axes.flat)]
     groups = yearly.groupby(hue, sort=False) if hue else [(None, yearly)]
-    for _, (key, frame) in enumerate(groups):
+    for key, frame in groups:
         for ax, metric in zip(axes[0], metrics):
             rows = frame[frame["metric"] == metric].sort_values("year")
             err = None
@@ -167,7 +169,6 @@ def yearly_figure(yearly: pd.DataFrame, metrics: list[str], title: str, out_dir:
 
 def plot_run(run_dir: Path, metrics: list[str] | None, out_dir: Path) -> list[Path]:
     ts = pd.read_parquet(run_dir / TIMESERIES)
-    import json
     doc = json.loads((run_dir / SUMMARY).read_text())
     reps = doc.get("run", {}).get("replicates", 1)
     title = f"{run_dir.name}: workers by status, {reps} replicate(s), 90% band"
@@ -221,12 +222,11 @@ def sweep_figure(frame: pd.DataFrame, x: str, metrics: list[str], out_dir: Path,
     fig, axes = plt.subplots(1, len(metrics), figsize=(4.6 * len(metrics), 4), squeeze=False)
     hues = ok.groupby(hcol, sort=True) if hcol else [(None, ok)]
     for key, sub in hues:
-        stats = sub.groupby("_x")[metrics].agg(["mean", "std", "count"])
+        moments = sub.groupby("_x")[metrics].agg(["mean", "std", "count"])
         for ax, m in zip(axes[0], metrics):
-            mean, sd, n = stats[m]["mean"], stats[m]["std"].fillna(0), stats[m]["count"]
-            from scipy.stats import t
-            half = t.ppf(0.95, np.maximum(n - 1, 1)) * sd / np.sqrt(n)
-            ax.errorbar(stats.index, mean, yerr=half, marker="o", capsize=3,
+            mean, sd, n = moments[m]["mean"], moments[m]["std"].fillna(0), moments[m]["count"]
+            half = stats.t.ppf(0.95, np.maximum(n - 1, 1)) * sd / np.sqrt(n)
+            ax.errorbar(moments.index, mean, yerr=half, marker="o", capsize=3,
                         label=f"{effects.short_key(hcol)}={key}" if hcol else None)
     for ax, m in zip(axes[0], metrics):
         ax.set_xlabel(effects.short_key(xcol))
