@@ -115,9 +115,12 @@ class LaborExportModel(mesa.Model):
         policies.identify_at_risk(self)                       # dynamic monitoring
         self._update_peer_share()                             # peers seen next month
 
-    def run(self) -> None:
+    def run(self, after_month=None) -> None:
+        """Step to the end of the scenario; `after_month()` is called after each month."""
         while self.t < len(self.labels) - 1:
             self.step()
+            if after_month is not None:
+                after_month()
 
     # ---- calendar and shocks ---------------------------------------------------------------
     def _set_calendar(self) -> None:

@@ -83,7 +83,7 @@ def label(metric: str) -> str:
     return f"{english} {chinese}" if (chinese and _CJK) else english
 
 
-def _save(fig, out_dir: Path, name: str) -> list[Path]:
+def save_figure(fig, out_dir: Path, name: str) -> list[Path]:
     out_dir.mkdir(parents=True, exist_ok=True)
     paths = []
     for fmt in FORMATS:
@@ -132,7 +132,7 @@ def series_figure(ts: pd.DataFrame, metrics: list[str], title: str, out_dir: Pat
     ax.set_title(title)
     ax.legend(loc="center left", bbox_to_anchor=(1, 0.5), frameon=False)
     ax.grid(alpha=0.3)
-    return _save(fig, out_dir, name)
+    return save_figure(fig, out_dir, name)
 
 
 def yearly_figure(yearly: pd.DataFrame, metrics: list[str], title: str, out_dir: Path,
@@ -164,7 +164,7 @@ def yearly_figure(yearly: pd.DataFrame, metrics: list[str], title: str, out_dir:
         axes[0][0].legend(frameon=False, fontsize=8)
     fig.suptitle(title)
     fig.tight_layout()
-    return _save(fig, out_dir, name)
+    return save_figure(fig, out_dir, name)
 
 
 def plot_run(run_dir: Path, metrics: list[str] | None, out_dir: Path) -> list[Path]:
@@ -238,7 +238,7 @@ def sweep_figure(frame: pd.DataFrame, x: str, metrics: list[str], out_dir: Path,
         axes[0][-1].legend(frameon=False, fontsize=8, loc="best")
     fig.suptitle(f"Mean over seeds, 90% interval ({len(ok)} finished jobs)")
     fig.tight_layout()
-    return _save(fig, out_dir, name)
+    return save_figure(fig, out_dir, name)
 
 
 def heatmap_figure(frame: pd.DataFrame, x: str, y: str, metric: str, out_dir: Path,
@@ -278,7 +278,7 @@ def heatmap_figure(frame: pd.DataFrame, x: str, y: str, metric: str, out_dir: Pa
         bar.formatter = matplotlib.ticker.FuncFormatter(lambda v, _: f"{v / 1e4:,.2f}")
         bar.update_ticks()
     ax.set_title(what, fontsize=10)
-    return _save(fig, out_dir, name or f"heatmap_{metric}")
+    return save_figure(fig, out_dir, name or f"heatmap_{metric}")
 
 
 def _reference_text(reference: dict[str, str]) -> str:
@@ -312,7 +312,7 @@ def contributions_figure(frame: pd.DataFrame, reference: dict[str, str], out_dir
     fig.suptitle(f"Contribution against {_reference_text(reference)} (reference - setting; "
                  "10,000 people or households; 90% interval over paired seeds)", fontsize=10)
     fig.tight_layout()
-    return _save(fig, out_dir, name)
+    return save_figure(fig, out_dir, name)
 
 
 def cost_figure(frame: pd.DataFrame, reference: dict[str, str], out_dir: Path,
@@ -335,7 +335,7 @@ def cost_figure(frame: pd.DataFrame, reference: dict[str, str], out_dir: Path,
     fig.suptitle(f"Fiscal cost per effect against {_reference_text(reference)} (same seeds)",
                  fontsize=10)
     fig.tight_layout()
-    paths = _save(fig, out_dir, name)
+    paths = save_figure(fig, out_dir, name)
     csv = out_dir / f"{name}.csv"
     table.to_csv(csv, index=False, float_format="%.6g")
     return paths + [csv]
@@ -363,7 +363,7 @@ def series_by_setting(sweep_dir: Path, frame: pd.DataFrame, metric: str, out_dir
     ax.set_title(f"{label(metric)}{_unit(metric)}, mean over seeds, 90% band")
     ax.legend(loc="center left", bbox_to_anchor=(1, 0.5), frameon=False, fontsize=8)
     ax.grid(alpha=0.3)
-    return _save(fig, out_dir, name or f"series_{metric}")
+    return save_figure(fig, out_dir, name or f"series_{metric}")
 
 
 def yearly_by_setting(sweep_dir: Path, frame: pd.DataFrame, metrics: list[str],

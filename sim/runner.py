@@ -32,9 +32,7 @@ def simulate(cfg: Config) -> LaborExportModel:
     months = len(model.labels) - 1
     with tqdm(total=months, desc=f"seed {cfg.seed}", unit="month", leave=False,
               disable=True if cfg.quiet else None) as bar:
-        while model.t < months:
-            model.step()
-            bar.update()
+        model.run(after_month=bar.update)
     return model
 
 

@@ -31,6 +31,7 @@ from tqdm import tqdm  # noqa: E402
 
 from . import calibration, targets  # noqa: E402
 from .configs import load  # noqa: E402
+from .plot import save_figure  # noqa: E402
 from .runner import SUMMARY_YEAR, simulate  # noqa: E402
 
 
@@ -122,7 +123,7 @@ def morris_figure(screen: pd.DataFrame, outputs: list[str], out_dir: Path) -> li
         if out != outputs[0]:
             ax.set_yticklabels([])
     fig.tight_layout()
-    return _save(fig, out_dir, "morris")
+    return save_figure(fig, out_dir, "morris")
 
 
 def sobol_figure(indices: pd.DataFrame, outputs: list[str], out_dir: Path) -> list[Path]:
@@ -139,12 +140,7 @@ def sobol_figure(indices: pd.DataFrame, outputs: list[str], out_dir: Path) -> li
         ax.grid(axis="x", alpha=0.3)
     axes[0][0].legend(fontsize=8, frameon=False)
     fig.tight_layout()
-    return _save(fig, out_dir, "sobol")
-
-
-def _save(fig, out_dir: Path, name: str) -> list[Path]:
-    from .plot import _save as save
-    return save(fig, out_dir, name)
+    return save_figure(fig, out_dir, "sobol")
 
 
 def study(out_dir: Path, design_file: Path | None = None, resume: bool = False,
