@@ -7,10 +7,18 @@ from pathlib import Path
 from hydra.experimental.callback import Callback
 
 _SWEEP: list[Path] = []  # the sweep folder of this process's multirun (for Ctrl-C in sim.cli)
+_ELSEWHERE: list[bool] = []  # this multirun's jobs run in other processes (joblib, Ray, Slurm)
+BASIC_LAUNCHER = "hydra._internal.core_plugins.basic_launcher.BasicLauncher"
 
 
 def current_sweep() -> Path | None:
     return _SWEEP[-1] if _SWEEP else None
+
+
+def jobs_run_elsewhere() -> bool:
+    """True once a multirun has started whose launcher runs the jobs outside this process: this
+    process then only waits for them (sim.cli lets Ctrl-C stop such a wait at once)."""
+    return bool(_ELSEWHERE and _ELSEWHERE[-1])
 
 
 class CollectResults(Callback):
@@ -19,6 +27,7 @@ class CollectResults(Callback):
 
     def on_multirun_start(self, config, **kwargs) -> None:
         _SWEEP.append(Path(config.hydra.sweep.dir))
+        _ELSEWHERE.append(config.hydra.launcher.get("_target_") != BASIC_LAUNCHER)
 
     def on_multirun_end(self, config, **kwargs) -> None:
         from .collect import collect

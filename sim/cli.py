@@ -46,6 +46,24 @@ CONFIG_PATH, CONFIG_NAME = "pkg://sim.conf", "config"
 _RUN_DIR: list[Path] = []  # the folder of the single run in progress (for Ctrl-C)
 
 
+class _CtrlC:
+    """Where a Ctrl-C may stop the process. Inside a job it stops at once (every file is written
+    atomically, and the job's status says it was interrupted), and so it does while this process
+    only waits for jobs run by another launcher. Outside a job with the basic launcher, Hydra
+    and OmegaConf are composing the next job's config, and an exception raised in the middle of
+    that leaves their objects half-built: the interrupt then surfaces as an unrelated OmegaConf
+    error. So there it is only noted, and acted on at the start of the next job or at the end."""
+
+    pressed = False
+    in_job = False
+
+    @classmethod
+    def handler(cls, signum, frame) -> None:
+        cls.pressed = True
+        if cls.in_job or callbacks.jobs_run_elsewhere():
+            raise KeyboardInterrupt
+
+
 def _bad_input(message: str) -> None:
     print(f"sim: {message}", file=sys.stderr)
     sys.exit(EXIT_BAD_INPUT)
@@ -408,6 +426,14 @@ def finished(out_dir: Path, params: Config) -> bool:
 
 @hydra.main(version_base="1.3", config_path=CONFIG_PATH, config_name=CONFIG_NAME)
 def app(cfg: DictConfig) -> None:
+    _CtrlC.in_job = True
+    try:
+        _job(cfg)
+    finally:
+        _CtrlC.in_job = False
+
+
+def _job(cfg: DictConfig) -> None:
     hc = HydraConfig.get()
     out_dir = Path(hc.runtime.output_dir)
     multirun = hc.mode == RunMode.MULTIRUN
@@ -427,6 +453,8 @@ def app(cfg: DictConfig) -> None:
         return
     _clear_job(out_dir)
     try:
+        if _CtrlC.pressed:  # pressed while Hydra was between jobs
+            raise KeyboardInterrupt
         _run(params, out_dir)
         if multirun:
             _job_done(hc.job.num, out_dir)
@@ -513,6 +541,7 @@ def main() -> None:
         check_command_line(sys.argv[1:])
     except ConfigError as e:
         _bad_input(str(e))
+    signal.signal(signal.SIGINT, _CtrlC.handler)
     try:
         app()
     except KeyboardInterrupt:
@@ -523,7 +552,11 @@ def main() -> None:
             from .collect import collect
 
             collect(sweep)  # the finished jobs and the failed ones' errors, gathered anyway
+        if _CtrlC.pressed:
+            _interrupted()
         raise
+    if _CtrlC.pressed:  # pressed after the last job had started: it finished, say so anyway
+        _interrupted()
 
 
 if __name__ == "__main__":

@@ -153,3 +153,42 @@ def test_ctrl_c_keeps_the_finished_jobs_and_gathers_them(tmp_path):
     assert len(table) < 4 or set(table.status) != {"ok"}, "stopped before the end"
     collect_main([str(sweep)])  # sim-collect, run by hand later, gathers the same
     pd.testing.assert_frame_equal(pd.read_parquet(sweep / RESULTS), table)
+
+
+# Ctrl-C while the basic launcher composes job 1 (after its check of the whole batch): the
+# signal is sent from inside Hydra's composition, where an exception would leave OmegaConf's
+# objects half-built.
+_CTRL_C_WHILE_COMPOSING = """
+import os, signal, sys
+from hydra._internal.config_loader_impl import ConfigLoaderImpl
+from sim import cli
+
+original = ConfigLoaderImpl.load_sweep_config
+seen = []
+
+def load_sweep_config(self, master_config, sweep_overrides):
+    seen.extend(o for o in sweep_overrides if o == "seed=1")
+    if len(seen) == 2 and "seed=1" in sweep_overrides:  # the batch check was the first
+        os.kill(os.getpid(), signal.SIGINT)
+    return original(self, master_config, sweep_overrides)
+
+ConfigLoaderImpl.load_sweep_config = load_sweep_config
+sys.argv = ["sim", *sys.argv[1:]]
+cli.main()
+"""
+
+
+def test_ctrl_c_while_hydra_composes_a_job_waits_for_the_composition(tmp_path):
+    driver = tmp_path / "driver.py"
+    driver.write_text(_CTRL_C_WHILE_COMPOSING)
+    sweep = tmp_path / "sweep"
+    done = subprocess.run([sys.executable, str(driver), "-m", *FAST, "seed=0,1,2",
+                           f"hydra.sweep.dir={sweep}"], cwd=tmp_path, capture_output=True,
+                          text=True, timeout=600)
+    assert done.returncode == cli.EXIT_INTERRUPTED, done.stderr
+    assert "Traceback" not in done.stderr and "full_key" not in done.stderr, done.stderr
+    table = pd.read_parquet(sweep / RESULTS).set_index("job")
+    # job 0 ran to its end; job 1 was composed whole, then stopped as it began; job 2 never ran
+    assert table.loc["0", "status"] == "ok"
+    assert table.loc["1", "status"] == "interrupted"
+    assert "2" not in table.index or table.loc["2", "status"] == "missing"
