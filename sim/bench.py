@@ -82,6 +82,27 @@ def measure_reference(workers: int, months: int = 12) -> dict:
             "ns_per_worker_month": round(run / months / n * 1e9, 1)}
 
 
+SWEEP_VALUES = "0,0.25,0.5,0.75,1,1.25,1.5,1.75,2,2.5"  # 10 x 10 = 100 jobs
+
+
+def measure_sweep(scale: float) -> dict:
+    """A 100-job sweep of one simulated year each (training x hiring subsidy, 10 settings each)
+    through the command line with the joblib launcher on all cores: the jobs share their start
+    (sim.start), so the two worker processes build it once each and copy it for the others."""
+    with tempfile.TemporaryDirectory() as tmp:
+        cmd = [sys.executable, "-m", "sim.cli", "-m", "hydra/launcher=joblib", "quiet=true",
+               f"population.scale={scale}", f"policy.training.scale={SWEEP_VALUES}",
+               f"policy.hiring_subsidy.scale={SWEEP_VALUES}", f"hydra.sweep.dir={tmp}/sweep"]
+        t0 = time.perf_counter()
+        subprocess.run(cmd, cwd=tmp, capture_output=True, text=True, check=True)
+        seconds = time.perf_counter() - t0
+        import pandas as pd
+
+        table = pd.read_parquet(f"{tmp}/sweep/results.parquet")
+    return {"jobs": len(table), "ok": int((table.status == "ok").sum()),
+            "seconds": round(seconds, 1), "cores": os.cpu_count()}
+
+
 def _in_subprocess(args: list[str], env: dict | None = None) -> dict:
     out = subprocess.run([sys.executable, "-m", "sim.bench", *args], capture_output=True,
                          text=True, check=True, env=env)
@@ -94,6 +115,9 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--reference", type=int, help=argparse.SUPPRESS)
     ap.add_argument("--tiny", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument("--scales", type=float, nargs="*", default=list(SCALES))
+    ap.add_argument("--sweep", action="store_true",
+                    help="also time a 100-job sweep of one year at full scale (about 4 min)")
+    ap.add_argument("--sweep-scale", type=float, default=1.0, help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.tiny:
         print(json.dumps({"seconds": _tiny_run()}))
@@ -123,6 +147,13 @@ def main(argv: list[str] | None = None) -> None:
           f"{ref['seconds_per_year']:.2f} s/year, {ref['ns_per_worker_month']:.0f} ns per "
           f"worker-month; the engine at {full['workers']:,} workers is {speedup:.0f} times faster "
           "per worker-month")
+    figures = {}
+    if args.sweep:
+        sweep = measure_sweep(args.sweep_scale)
+        print(f"Sweep of {sweep['jobs']} jobs ({sweep['ok']} ok), one simulated year each at scale "
+              f"{args.sweep_scale:g}, joblib launcher on {sweep['cores']} cores: "
+              f"{sweep['seconds']:.0f} s", flush=True)
+        figures = {"sweep_100_seconds": sweep["seconds"], "sweep_scale": args.sweep_scale}
     print(json.dumps({"seconds_per_year_full": full["seconds_per_year"],
                       "build_seconds_full": full["build_s"],
                       "peak_rss_mb_full": full["peak_rss_mb"],
@@ -130,7 +161,7 @@ def main(argv: list[str] | None = None) -> None:
                       "mesa_ns_per_worker_month": ref["ns_per_worker_month"],
                       "speedup_vs_mesa": round(speedup, 1),
                       "compile_seconds": compiled["compile_s"],
-                      "load_compiled_seconds": compiled["load_compiled_s"]}))
+                      "load_compiled_seconds": compiled["load_compiled_s"], **figures}))
 
 
 if __name__ == "__main__":

@@ -35,7 +35,7 @@ from hydra.types import RunMode
 from omegaconf import DictConfig, OmegaConf, open_dict, read_write
 from omegaconf.errors import ConfigAttributeError, ConfigKeyError, OmegaConfBaseException
 
-from . import callbacks, results
+from . import callbacks, results, start
 from .config import Config, ConfigError, config_hash, register, to_params
 
 register()
@@ -452,6 +452,8 @@ def _job(cfg: DictConfig) -> None:
               f"are kept ({out_dir})")
         return
     _clear_job(out_dir)
+    if multirun:  # jobs that differ only in 2021 levers copy the start the first one built
+        start.keep(params.replicates)
     try:
         if _CtrlC.pressed:  # pressed while Hydra was between jobs
             raise KeyboardInterrupt

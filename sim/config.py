@@ -281,6 +281,9 @@ class ScenarioConfig:
     # policy path after the first year: continue / taper / withdraw
     policy_path: str = "continue"
     taper_per_year: float = 0.5
+    # levers' enabled/scale in the end-2020 start: as they stood (shipped: the run's settings act
+    # from January 2021) or the run's own (as_run: the lever never was, or always was, so)
+    start_levers: str = "shipped"
 
 
 @dataclass
@@ -314,6 +317,7 @@ class ConfigError(ValueError):
 
 
 POLICY_PATHS = ("continue", "taper", "withdraw")
+START_LEVERS = ("shipped", "as_run")
 FIRST_MONTH, LAST_MONTH = "2021-01", "2025-12"  # the longest horizon a run can have
 YEARS = tuple(str(y) for y in range(int(FIRST_MONTH[:4]), int(LAST_MONTH[:4]) + 1))
 MAX_LABOUR_FORCE = 40_000_000  # Shaanxi's whole population is about 39.5 million
@@ -619,6 +623,8 @@ def _validate_scenario(s: ScenarioConfig) -> None:
             _fail(f"scenario.stay_put_call.{year}", cut, "a share between 0 and 1")
     if s.policy_path not in POLICY_PATHS:
         _fail("scenario.policy_path", s.policy_path, "one of " + ", ".join(POLICY_PATHS))
+    if s.start_levers not in START_LEVERS:
+        _fail("scenario.start_levers", s.start_levers, "one of " + ", ".join(START_LEVERS))
 
 
 def to_params(cfg: Any) -> Config:
@@ -635,10 +641,11 @@ def to_params(cfg: Any) -> Config:
 _NOT_IN_HASH = ("quiet", "fitted_for_labour_force", "scenario.name")
 
 
-def config_hash(cfg: Config) -> str:
-    """A short fingerprint of everything that changes a run's results (seed included)."""
+def config_hash(cfg: Config, leave_out: tuple[str, ...] = ()) -> str:
+    """A short fingerprint of everything that changes a run's results (seed included), less
+    the keys in `leave_out`."""
     doc = asdict(cfg)
-    for key in _NOT_IN_HASH:
+    for key in _NOT_IN_HASH + leave_out:
         *parents, last = key.split(".")
         node = doc
         for part in parents:

@@ -72,10 +72,19 @@ class WorkshopTable:
     room: np.ndarray  # int32: jobs open to modelled (poverty-alleviated) workers
     other_jobs: np.ndarray  # float64: jobs held by rural workers outside the model (expected)
     open: np.ndarray  # bool
+    room_per_lever: np.ndarray  # float64: expected room at lever 1, before the population scale
 
     @property
     def n(self) -> int:
         return len(self.county)
+
+
+def workshop_room(per_lever: np.ndarray, lever: float, scale: float, seed: int) -> np.ndarray:
+    """Room of each site for a lever (`enabled` x `scale`) at a population scale, rounded at
+    random with each site's own draw (the same draws whenever the lever changes)."""
+    room = per_lever * lever * scale
+    ids = np.arange(len(per_lever))
+    return streams.stochastic_round(room, streams.uniform(seed, streams.ORDER, -10_001, ids))
 
 
 def build_workshops(cfg: WorkshopsConfig, counties: Counties, scale: float, lever: float,
@@ -99,9 +108,8 @@ def build_workshops(cfg: WorkshopsConfig, counties: Counties, scale: float, leve
     # room is sized for the expected open share (closure hazard h, reopening r: h / (h + r))
     hazard = cfg.closure_hazard * ((1 - cfg.tax_relief_closure_cut) if cfg.tax_relief else 1.0)
     open_share = 1.0 - hazard / max(hazard + cfg.reopen_rate, 1e-12)
-    room = total * size / size_sum / open_share * lever * scale
-    ids = np.arange(n)
-    room = streams.stochastic_round(room, streams.uniform(seed, streams.ORDER, -10_001, ids))
+    per_lever = total * size / size_sum / open_share
+    room = workshop_room(per_lever, lever, scale, seed)
     others = (cfg.rural_jobs - cfg.paired_room - cfg.other_room) / n * size * scale
     return WorkshopTable(
         county=county,
@@ -109,6 +117,7 @@ def build_workshops(cfg: WorkshopsConfig, counties: Counties, scale: float, leve
         room=room.astype(np.int32),
         other_jobs=others,
         open=np.ones(n, bool),
+        room_per_lever=per_lever,
     )
 
 

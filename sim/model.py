@@ -11,7 +11,7 @@ import logging
 import mesa
 import numpy as np
 
-from . import calendar, kernels, metrics, policies, streams
+from . import calendar, kernels, metrics, policies, start, streams
 from .config import Config
 from .decisions import KEEP, decide
 from .employment import hire, release, schedule_review
@@ -24,6 +24,8 @@ from .population import (FIRM, IN_PROVINCE, LOCAL_JOB, NOT_WORKING, OUT_OF_PROVI
 logging.getLogger("MESA").setLevel(logging.WARNING)
 
 INITIAL_BLOCK = 250_000  # workers choosing at once when the starting state is drawn
+# set on every model by __init__, whether its start was built or copied: not part of the start
+NOT_IN_START = {"p", "labels", "county_agents", "workshop_agents", "recorder", "datacollector"}
 FLOWS = metrics.COUNT_FLOWS
 
 
@@ -32,12 +34,39 @@ class LaborExportModel(mesa.Model):
 
     def __init__(self, cfg: Config) -> None:
         super().__init__(rng=int(cfg.seed))
+        mesa_owned = set(self.__dict__)
         self.p = cfg
         self.seed = int(cfg.seed)
         self.scale = cfg.population.scale
         self.labels = calendar.labels(cfg.scenario.start, cfg.scenario.end)
         self.start_year = int(cfg.scenario.start[:4])
         self.t = 0
+        # the end-2020 start: built, or copied from an earlier run of this process that shares it
+        key = start.start_key(cfg)
+        kept = start.kept(key)
+        if kept is None:
+            self.p = start.start_config(cfg)
+            self._build()
+            start.remember(key, self, mesa_owned | NOT_IN_START)
+        else:
+            start.restore(self, kept)
+        self.p = cfg
+        for i in range(self.counties.n):
+            County(self, i)
+        for i in range(self.workshops.n):
+            Workshop(self, i)
+        self.county_agents = self.agents_by_type[County]
+        self.workshop_agents = self.agents_by_type[Workshop]
+        self.recorder = metrics.Recorder(self)
+        self.datacollector = mesa.DataCollector(model_reporters={
+            name: (lambda m, k=name: m.recorder.current[k]) for name in metrics.HEADLINE})
+        self.recorder.record()
+        self.datacollector.collect(self)
+
+    def _build(self) -> None:
+        """Population, institutions and the state at the end of 2020, under `self.p` (the
+        start's config, see sim.start)."""
+        cfg = self.p
         self._set_calendar()
         b = cfg.behaviour
         self.counties = build_counties(cfg.counties, self.rng)
@@ -54,12 +83,6 @@ class LaborExportModel(mesa.Model):
         # households hold consecutive worker rows: household h is rows start[h]..start[h+1]
         self.household_start = np.searchsorted(self.workers.household,
                                                np.arange(self.households.n + 1))
-        for i in range(self.counties.n):
-            County(self, i)
-        for i in range(self.workshops.n):
-            Workshop(self, i)
-        self.county_agents = self.agents_by_type[County]
-        self.workshop_agents = self.agents_by_type[Workshop]
         self.separation_hazard = np.array(
             [b.separation_out_of_province, b.separation_in_province, b.separation_local_job,
              b.separation_workshop, b.separation_public_welfare, 0.0, 0.0])
@@ -76,11 +99,6 @@ class LaborExportModel(mesa.Model):
         self.update_households()
         self._initial_state()
         self.update_households()
-        self.recorder = metrics.Recorder(self)
-        self.datacollector = mesa.DataCollector(model_reporters={
-            name: (lambda m, k=name: m.recorder.current[k]) for name in metrics.HEADLINE})
-        self.recorder.record()
-        self.datacollector.collect(self)
 
     # ---- the month ------------------------------------------------------------------------
     def step(self) -> None:
@@ -94,6 +112,7 @@ class LaborExportModel(mesa.Model):
         self.flow = dict.fromkeys(FLOWS, 0.0)
         self.status_at_start = self.workers.status.copy()
         back_home = self._end_wait_at_home()                  # who waited at home decides now
+        changed = self._change_levers()                       # January 2021: the run's levers
         self.recall[:] = False
         self.recall[back_home] = True                         # their employers take them back
         closed = policies.workshop_turnover(self)             # workshops close and reopen
@@ -105,7 +124,7 @@ class LaborExportModel(mesa.Model):
         self._festival_returns()                              # migrants go home for the festival
         finished = policies.finish_training(self)             # trainees finish courses
         policies.enrol_training(self)                         # new trainees start
-        deciders = self._deciders(back_home, closed, laid_off, separated, finished)
+        deciders = self._deciders(back_home, changed, closed, laid_off, separated, finished)
         self.seats_left = policies.transport_capacity(self)   # point-to-point transport
         self.take_jobs(deciders, decide(self, deciders, self.status_at_start[deciders],
                                         record=True))         # choose, with room limits
@@ -145,6 +164,12 @@ class LaborExportModel(mesa.Model):
             self.lever = policies.lever_state(self.p, self.year)
             self.households.income_year[:] = 0.0
             self.transported_this_year = 0
+
+    def _change_levers(self) -> np.ndarray:
+        """In the first simulated month the run's levers replace those of the start (sim.start)."""
+        if self.t != 1:
+            return np.zeros(0, np.int64)
+        return policies.change_levers(self, start.start_config(self.p))
 
     def _festival_returns(self) -> None:
         """In the festival month migrants go home; the call to stay put (就地過年) cuts returns."""

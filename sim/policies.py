@@ -14,7 +14,7 @@ import numpy as np
 from . import kernels, streams
 from .config import Config
 from .employment import hire, release, start_training
-from .institutions import fill_room
+from .institutions import fill_room, workshop_room
 from .population import (FIRM, LOCAL_JOB, OVER_AGE, PUBLIC_WELFARE, TRAINING, WORKSHOP)
 
 BASE_YEAR = 2021
@@ -81,6 +81,80 @@ def lever_state(cfg: Config, year: int) -> LeverState:
         contact_rate=min(p.zero_employment.contact_rate * size(p.zero_employment), 1.0),
         identification_rate=min(p.monitoring.identification_rate * size(p.monitoring), 1.0),
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# January 2021: the run's levers take over from those the start was built with (sim.start)
+# ---------------------------------------------------------------------------------------------
+
+
+def change_levers(model, before: Config) -> np.ndarray:
+    """Apply the run's `enabled` x `scale` where the start had other ones. The yearly lever
+    state already switched (`lever_state`); what the build fixed is changed here: workshop room,
+    who referral reaches, who belongs to a labour brand. Returns the workers laid off by
+    workshops that shrank (they decide this month). Nothing happens, and no draw is made, for a
+    lever whose setting is unchanged."""
+    old, new = before.policy, model.p.policy
+    laid_off = np.zeros(0, np.int64)
+    if _size(old.workshops) != _size(new.workshops):
+        laid_off = _resize_workshops(model, _size(new.workshops))
+    if _coverage(old.referral) != _coverage(new.referral):
+        _rescale_referral(model, _coverage(old.referral), _coverage(new.referral))
+    if _members(model, old.labour_brands) != _members(model, new.labour_brands):
+        _resize_brands(model, _members(model, new.labour_brands))
+    return laid_off
+
+
+def _size(lever) -> float:
+    return float(lever.enabled) * lever.scale
+
+
+def _coverage(referral) -> float:
+    return min(referral.coverage * referral.scale, 1.0) * referral.enabled
+
+
+def _members(model, brands) -> int:
+    return int(round(brands.members * brands.scale * model.scale * brands.enabled))
+
+
+def _resize_workshops(model, lever: float) -> np.ndarray:
+    """Each site's room follows the lever; where it shrank, the excess is laid off at random."""
+    ws, w = model.workshops, model.workers
+    ws.room[:] = workshop_room(ws.room_per_lever, lever, model.scale, model.seed).astype(np.int32)
+    rows = np.flatnonzero(w.status == WORKSHOP)
+    order = streams.uniform(model.seed, streams.LEVER_CHANGE, 0, rows)
+    keep = fill_room(w.workshop[rows].astype(np.int64), order, ws.room.astype(np.int64))
+    out = rows[~keep]
+    release(model, out)
+    return out
+
+
+def _rescale_referral(model, old: float, new: float) -> None:
+    """Referral reaches `new` instead of `old` of the workers: some of those it reached drop
+    out, or some it did not reach join, each with the chance that gives `new` overall."""
+    w = model.workers
+    u = streams.uniform(model.seed, streams.LEVER_CHANGE, 1, np.arange(w.n))
+    if new < old:
+        w.referred &= u < new / old
+    else:
+        w.referred |= u < (new - old) / (1.0 - old)
+
+
+def _resize_brands(model, members: int) -> None:
+    """Labour brands take in or let go members at random among those who qualify (the
+    certificate stays with those let go)."""
+    w = model.workers
+    current = np.flatnonzero(w.brand)
+    if members < len(current):
+        order = streams.uniform(model.seed, streams.LEVER_CHANGE, 2, current)
+        w.brand[current[np.argsort(order)[:len(current) - members]]] = False
+    else:
+        cand = np.flatnonzero((w.capacity == 0) & (w.skill >= 1) & ~w.brand)
+        order = streams.uniform(model.seed, streams.LEVER_CHANGE, 3, cand)
+        chosen = cand[np.argsort(order)[:members - len(current)]]
+        w.brand[chosen] = True
+        w.certificate[chosen] = True
+    model.brand_rows = np.flatnonzero(w.brand)
 
 
 def monthly_count(model, per_year: float, n_months: int, stream: int) -> int:
