@@ -155,20 +155,19 @@ def test_ctrl_c_keeps_the_finished_jobs_and_gathers_them(tmp_path):
     pd.testing.assert_frame_equal(pd.read_parquet(sweep / RESULTS), table)
 
 
-# Ctrl-C while the basic launcher composes job 1 (after its check of the whole batch): the
-# signal is sent from inside Hydra's composition, where an exception would leave OmegaConf's
-# objects half-built.
+# Ctrl-C while the basic launcher composes job 1 (once job 0 has finished): the signal is sent
+# from inside Hydra's composition, where an exception would leave OmegaConf's objects half-built.
 _CTRL_C_WHILE_COMPOSING = """
 import os, signal, sys
+from pathlib import Path
 from hydra._internal.config_loader_impl import ConfigLoaderImpl
 from sim import cli
 
 original = ConfigLoaderImpl.load_sweep_config
-seen = []
+JOB_0_DONE = Path(sys.argv[-1].split("=", 1)[1]) / "0" / "summary.json"
 
 def load_sweep_config(self, master_config, sweep_overrides):
-    seen.extend(o for o in sweep_overrides if o == "seed=1")
-    if len(seen) == 2 and "seed=1" in sweep_overrides:  # the batch check was the first
+    if "seed=1" in sweep_overrides and JOB_0_DONE.exists():
         os.kill(os.getpid(), signal.SIGINT)
     return original(self, master_config, sweep_overrides)
 
