@@ -110,6 +110,7 @@ def valid_scenario(draw, cfg: Config):
         disruption_scale=draw(st.floats(0.0, min(3.0, 0.999 / strongest) if strongest else 3.0)),
         festival_return_share=draw(st.floats(0.0, 1.0)),
         policy_path=draw(st.sampled_from(("continue", "taper", "withdraw"))),
+        start_levers=draw(st.sampled_from(("shipped", "as_run"))),
         taper_per_year=draw(st.floats(0.0, 1.0)),
         paired_workshop_growth=draw(st.floats(0.0, 0.5)),
         destination_demand_growth=draw(st.floats(0.0, 0.1)))
@@ -312,6 +313,7 @@ CROSS_FIELD = [
     ("scenario.name=a/b", "scenario.name"),
     ("scenario.start=2021-03", "scenario.start"),
     ("scenario.policy_path=stop", "scenario.policy_path"),
+    ("scenario.start_levers=never", "scenario.start_levers"),
     ("++scenario.stay_put_call.2031=0.5", "scenario.stay_put_call"),
     ("++scenario.disruption={2021-05:1.5}", "scenario.disruption.2021-05"),
     ("scenario.disruption={2021-05:0.5}", "scenario.disruption"),
