@@ -24,8 +24,10 @@ from .population import (FIRM, IN_PROVINCE, LOCAL_JOB, NOT_WORKING, OUT_OF_PROVI
 logging.getLogger("MESA").setLevel(logging.WARNING)
 
 INITIAL_BLOCK = 250_000  # workers choosing at once when the starting state is drawn
-# set on every model by __init__, whether its start was built or copied: not part of the start
-NOT_IN_START = {"p", "labels", "county_agents", "workshop_agents", "recorder", "datacollector"}
+# set on every model by __init__, whether its start was built or copied, or scratch memory the
+# decision reuses (decisions.evaluate): not part of the start
+NOT_IN_START = {"p", "labels", "county_agents", "workshop_agents", "recorder", "datacollector",
+                "_decision_buffers"}
 FLOWS = metrics.COUNT_FLOWS
 
 
