@@ -77,8 +77,8 @@ class LaborExportModel(mesa.Model):
             b.over_age_can_migrate)
         self.lever = policies.lever_state(cfg, self.year)
         ws = cfg.policy.workshops
-        self.workshops = build_workshops(ws, self.counties, self.scale,
-                                         float(ws.enabled) * ws.scale, self.seed, self.rng)
+        self.workshops = build_workshops(ws, self.counties, self.scale, policies.lever_size(ws),
+                                         self.seed, self.rng)
         self.ledger = Ledger(self.workers, self.households.n, self.counties.n, self.workshops.n,
                              metrics.worker_groupings(self))
         self.rooms = self._build_rooms()
@@ -328,11 +328,9 @@ class LaborExportModel(mesa.Model):
         """Referral reaches a share of workers; labour brands certify skilled full-labour workers."""
         w, p = self.workers, self.p.policy
         n = w.n
-        coverage = min(p.referral.coverage * p.referral.scale, 1.0) * p.referral.enabled
-        w.referred[:] = self.rng.random(n) < coverage
-        members = int(round(p.labour_brands.members * p.labour_brands.scale * self.scale
-                            * p.labour_brands.enabled))
-        cand = np.flatnonzero((w.capacity == 0) & (w.skill >= 1))
+        w.referred[:] = self.rng.random(n) < policies.referral_reach(p.referral)
+        members = policies.brand_members(p.labour_brands, self.scale)
+        cand = np.flatnonzero(policies.brand_candidates(w))
         chosen = self.rng.choice(cand, size=min(members, len(cand)), replace=False)
         w.brand[chosen] = True
         w.certificate[chosen] = True

@@ -59,7 +59,7 @@ def lever_state(cfg: Config, year: int) -> LeverState:
     k = intensity(cfg, year)
 
     def size(lever) -> float:
-        return float(lever.enabled) * lever.scale * k
+        return lever_size(lever) * k
 
     # effects of skills already acquired stay with the worker whatever the path
     trained_effects = float(p.training.enabled)
@@ -96,25 +96,35 @@ def change_levers(model, before: Config) -> np.ndarray:
     lever whose setting is unchanged."""
     old, new = before.policy, model.p.policy
     laid_off = np.zeros(0, np.int64)
-    if _size(old.workshops) != _size(new.workshops):
-        laid_off = _resize_workshops(model, _size(new.workshops))
-    if _coverage(old.referral) != _coverage(new.referral):
-        _rescale_referral(model, _coverage(old.referral), _coverage(new.referral))
-    if _members(model, old.labour_brands) != _members(model, new.labour_brands):
-        _resize_brands(model, _members(model, new.labour_brands))
+    if lever_size(old.workshops) != lever_size(new.workshops):
+        laid_off = _resize_workshops(model, lever_size(new.workshops))
+    if referral_reach(old.referral) != referral_reach(new.referral):
+        _rescale_referral(model, referral_reach(old.referral), referral_reach(new.referral))
+    old_members = brand_members(old.labour_brands, model.scale)
+    new_members = brand_members(new.labour_brands, model.scale)
+    if old_members != new_members:
+        _resize_brands(model, new_members)
     return laid_off
 
 
-def _size(lever) -> float:
+def lever_size(lever) -> float:
+    """`enabled` x `scale`: what a lever's 2021 size is multiplied by."""
     return float(lever.enabled) * lever.scale
 
 
-def _coverage(referral) -> float:
+def referral_reach(referral) -> float:
+    """The share of workers referral reaches."""
     return min(referral.coverage * referral.scale, 1.0) * referral.enabled
 
 
-def _members(model, brands) -> int:
-    return int(round(brands.members * brands.scale * model.scale * brands.enabled))
+def brand_members(brands, scale: float) -> int:
+    """Labour-brand members at a population scale."""
+    return int(round(brands.members * brands.scale * scale * brands.enabled))
+
+
+def brand_candidates(w) -> np.ndarray:
+    """Who may join a labour brand: full-capacity workers of middle or high skill."""
+    return (w.capacity == 0) & (w.skill >= 1)
 
 
 def _resize_workshops(model, lever: float) -> np.ndarray:
@@ -149,7 +159,7 @@ def _resize_brands(model, members: int) -> None:
         order = streams.uniform(model.seed, streams.LEVER_CHANGE, 2, current)
         w.brand[current[np.argsort(order)[:len(current) - members]]] = False
     else:
-        cand = np.flatnonzero((w.capacity == 0) & (w.skill >= 1) & ~w.brand)
+        cand = np.flatnonzero(brand_candidates(w) & ~w.brand)
         order = streams.uniform(model.seed, streams.LEVER_CHANGE, 3, cand)
         chosen = cand[np.argsort(order)[:members - len(current)]]
         w.brand[chosen] = True
