@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from . import streams
-from .kernels import choice_rounds, decision_kernel
+from .kernels import choice_rounds, logit_kernel
 from .population import (IN_PROVINCE, LOCAL_JOB, NOT_WORKING, OUT_OF_PROVINCE, OVER_AGE,
                          PUBLIC_WELFARE, WEAK, WORKSHOP)
 
@@ -41,15 +41,12 @@ class DecisionRecord:
     """What the last month's deciders faced and chose first (for tests and diagnostics)."""
 
     rows: np.ndarray
-    utilities: np.ndarray  # systematic utilities, deciders x options
     first_choice: np.ndarray  # column each decider chose in the first round
     outcome: np.ndarray  # status each decider ended the month in
     posts: list  # per round: (county, priority, accepted) of the post applicants
-
-    @property
-    def probabilities(self) -> np.ndarray:
-        """Logit probabilities of the options, deciders x options."""
-        return logit_probabilities(self.utilities)
+    # logit probabilities of the options (deciders x options), kept only when the model's
+    # `keep_probabilities` is set: a copy of 48 bytes per decider, every month
+    probabilities: np.ndarray | None = None
 
     @property
     def post_applications(self) -> pd.DataFrame:
@@ -108,7 +105,8 @@ def utilities(model, rows: np.ndarray, p_find: np.ndarray, habit: bool = True) -
     # the evidence (Chen, Jin & Yue) is on migrating: peers pull toward working away
     away = model.peer_share[w.county[rows]][:, :2].sum(axis=1)
     V[:, :2] += b.peer_weight * away[:, None]
-    V[:, 5] = b.home_value_sd * w.home_taste[rows]  # some value staying home more than others
+    # some value staying home more than others (the taste is stored in float32: widen it first)
+    V[:, 5] = b.home_value_sd * w.home_taste[rows].astype(np.float64)
     if habit:
         V[np.arange(n), COLUMN_OF_STATUS[w.last_status[rows]]] += b.habit
     V[:, 3] += b.relocated_workshop_bonus * hh.relocated[w.household[rows]]
@@ -119,14 +117,67 @@ def utilities(model, rows: np.ndarray, p_find: np.ndarray, habit: bool = True) -
     return V
 
 
-def evaluate(model, rows: np.ndarray, habit: bool = True, stationary: bool = False,
-             reuse: bool = False):
-    """Utilities V, logit probabilities P and migrant job-finding chances (deciders x 2), by the
-    compiled kernel; the same numbers as `utilities`, `logit_probabilities`, `job_finding`.
-    With `stationary`, P is `stationary_probabilities` of the logit probabilities.
-    With `reuse`, P and the chances are written into buffers kept on the model from one call to
-    the next (valid until the next call): fresh memory costs a page fault per 4 kB touched."""
+# a part of a utility whose e^part is looked up may be at most this in size: a product of five
+# such factors (the most an option has) stays inside the range of a double
+MAX_PART = 140.0
+MAX_HOME_TASTE = 8.5  # |z| of the standard-normal home taste is below 8.3 for any hashed draw
+
+
+def exp_tables(model) -> tuple | None:
+    """e^part for each separable part of the utilities of `utilities`, by the traits it depends
+    on (the tables of `sim.kernels.logit_kernel`), or None when a part is too large for the
+    product of factors to stay inside the range of a double (then the numpy rule is used)."""
     w, b, lv, wages = model.workers, model.p.behaviour, model.lever, model.p.wages
+    skill, cap, trained, brand, referred = np.meshgrid(
+        np.arange(3), np.arange(3), [0.0, 1.0], [0.0, 1.0], [0.0, 1.0], indexing="ij")
+    factors = np.array([1.0, wages.weak_factor, wages.over_age_factor])
+    factor = (np.asarray(wages.skill_factors, np.float64)[skill] * factors[cap]
+              * (1.0 + lv.training_premium * trained) * (1.0 + lv.brand_premium * brand))
+    boost = 1.0 + lv.referral_boost * referred + lv.training_boost * trained + lv.brand_boost * brand
+    open_share = 1.0 - model.disruption * model.p.scenario.disruption_closure_share
+    base = model.destination_demand * open_share
+    finding = np.stack([np.minimum(b.job_finding_out * base * boost, 1.0),
+                        np.minimum(b.job_finding_in * base * boost, 1.0)], axis=-1).reshape(72, 2)
+    levels, iw = model.wage_levels, b.income_weight
+    migrant = (np.array([b.asc_out_of_province, b.asc_in_province])
+               + iw * levels[:2] * factor.reshape(72, 1) * finding / 1000.0)
+    ref, exp_ = np.meshgrid([0.0, 1.0], [0.0, 1.0], indexing="ij")
+    dist = ((1.0 - lv.referral_cut * ref) * (1.0 - b.experience_discount * exp_)).reshape(4, 1)
+    distance = -np.array([b.distance_cost_out, b.distance_cost_in]) * dist
+    cares = np.array([[0.0, 0.0], [-b.care_cost, -b.care_cost * b.care_weight_in_province]])
+    peers = b.peer_weight * (model.peer_share[:, 0] + model.peer_share[:, 1])
+    pay = factor[..., 0].reshape(1, 36)  # the pay factor does not depend on referral
+    acc = model.acceptance
+    local = b.asc_local_job + iw * levels[2] * pay * acc[:, 0:1] / 1000.0
+    workshop = b.asc_workshop + iw * levels[3] * pay * acc[:, 1:2] / 1000.0
+    post = b.asc_public_welfare + iw * levels[4] * acc[:, 2] / 1000.0
+    bonuses = np.array([[0.0, b.relocated_workshop_bonus], [0.0, b.weak_public_welfare_bonus]])
+    parts = (migrant, distance, cares, peers, local, workshop, post, bonuses,
+             np.array([b.habit, b.home_value_sd * MAX_HOME_TASTE]))
+    if max(float(np.abs(x).max()) for x in parts) > MAX_PART:
+        return None
+    shut = ~model.options_open  # an option with no room at all in the county is not open
+    return (np.exp(migrant), finding, np.exp(distance), np.exp(cares), np.exp(peers),
+            np.where(shut[:, 0:1], 0.0, np.exp(local)), np.where(shut[:, 1:2], 0.0, np.exp(workshop)),
+            np.where(shut[:, 2], 0.0, np.exp(post)), np.exp(bonuses[0]), np.exp(bonuses[1]),
+            float(np.exp(b.habit)), float(b.home_value_sd))
+
+
+def evaluate(model, rows: np.ndarray, habit: bool = True, stationary: bool = False,
+             reuse: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    """Logit probabilities P (deciders x options) and migrant job-finding chances (deciders x
+    2): those of `logit_probabilities(utilities(...))` and `job_finding`, to rounding, by the
+    compiled kernel. With `stationary`, P is `stationary_probabilities` of the logit
+    probabilities. With `reuse`, P and the chances are written into buffers kept on the model
+    from one call to the next (valid until the next call): fresh memory costs a page fault per
+    4 kB touched."""
+    w, b = model.workers, model.p.behaviour
+    rows = np.ascontiguousarray(rows, np.int64)
+    tables = exp_tables(model)
+    if tables is None:  # utilities too large for tables of factors: the numpy rule
+        p_find = job_finding(model, rows)
+        P = logit_probabilities(utilities(model, rows, p_find, habit))
+        return (stationary_probabilities(P, b.habit) if stationary else P), p_find[:, :2]
     n = len(rows)
     if reuse:
         buf = getattr(model, "_decision_buffers", None)
@@ -135,24 +186,10 @@ def evaluate(model, rows: np.ndarray, habit: bool = True, stationary: bool = Fal
         P, p_migrant = buf[0][:n], buf[1][:n]
     else:
         P, p_migrant = np.empty((n, 6)), np.empty((n, 2))
-    open_share = 1.0 - model.disruption * model.p.scenario.disruption_closure_share
-    base = model.destination_demand * open_share
-    return decision_kernel(
-        rows, w.skill, w.capacity, w.trained, w.brand, w.referred, w.experience, w.care,
-        w.county, w.last_status, w.household, model.households.relocated, w.can_migrate,
-        w.home_taste, model.wage_levels, np.asarray(wages.skill_factors, np.float64),
-        np.array([1.0, wages.weak_factor, wages.over_age_factor]),
-        np.array([lv.training_premium, lv.brand_premium]),
-        np.array([lv.referral_boost, lv.training_boost, lv.brand_boost]),
-        np.array([b.job_finding_out * base, b.job_finding_in * base]),
-        model.acceptance, model.peer_share, model.options_open,
-        np.array([b.asc_out_of_province, b.asc_in_province, b.asc_local_job, b.asc_workshop,
-                  b.asc_public_welfare]),
-        np.array([b.income_weight, b.distance_cost_out, b.distance_cost_in, lv.referral_cut,
-                  b.experience_discount, b.care_cost, b.care_weight_in_province, b.peer_weight,
-                  b.habit, b.relocated_workshop_bonus, b.weak_public_welfare_bonus,
-                  b.home_value_sd]),
-        habit, COLUMN_OF_STATUS, stationary, float(np.expm1(b.habit)), P, p_migrant)
+    return logit_kernel(rows, w.skill, w.capacity, w.trained, w.brand, w.referred, w.experience,
+                        w.care, w.county, w.last_status, w.household, model.households.relocated,
+                        w.can_migrate, w.home_taste, COLUMN_OF_STATUS, tables, habit, stationary,
+                        float(np.expm1(b.habit)), P, p_migrant)
 
 
 def logit_probabilities(V: np.ndarray) -> np.ndarray:
@@ -222,7 +259,9 @@ def decide(model, rows: np.ndarray, prev: np.ndarray, habit: bool = True,
     rows = np.ascontiguousarray(rows, np.int64)
     model.options_open = model.room_capacity() > 0
     # the starting state (no habit) draws from the long-run shares of the habit chain
-    V, P, p_find = evaluate(model, rows, habit, stationary=not habit, reuse=True)
+    P, p_find = evaluate(model, rows, habit, stationary=not habit, reuse=True)
+    # the rounds strike the options that turned a worker away: keep the probabilities first
+    kept = P.copy() if record and model.keep_probabilities else None
     w, hh = model.workers, model.households
     free = model.free_room()  # county x (local, workshop, post), decreased as places go
     applied = np.zeros_like(free)
@@ -242,9 +281,9 @@ def decide(model, rows: np.ndarray, prev: np.ndarray, habit: bool = True,
     model.update_acceptance(applied, accepted)
     if record:
         model.last_decision = DecisionRecord(
-            rows=rows, utilities=V, first_choice=first,
+            rows=rows, first_choice=first,
             outcome=np.where(outcome == KEEP, w.status[rows], outcome),
-            posts=_post_log(rows, w.county, posts))
+            posts=_post_log(rows, w.county, posts), probabilities=kept)
     return outcome
 
 

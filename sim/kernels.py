@@ -1,9 +1,9 @@
-"""Compiled inner loop of the decision: utilities, job-finding chances and logit probabilities
-of each decider, in one pass over the deciders (numba, cached on disk once per machine).
+"""Compiled inner loops: the logit probabilities of each decider, the rounds of a month's choice,
+room-limited places, and the scans that find the month's few affected rows (numba, cached on disk
+once per machine).
 
-`sim.decisions.utilities` states the same rule in numpy and is the reading copy; a test checks
-that both give the same numbers. The kernel exists because the numpy version walks over the
-deciders some twenty times and this one once.
+`sim.decisions.utilities` (with `logit_probabilities` and `job_finding`) states the decision in
+numpy and is the reading copy; a test checks that the kernel gives the same numbers to rounding.
 """
 
 from __future__ import annotations
@@ -20,79 +20,50 @@ from .streams import draw  # noqa: E402
 
 
 @njit(cache=True)
-def decision_kernel(rows, skill, capacity, trained, brand, referred, experience, care, county,
-                    last_status, household, relocated, can_migrate, home_taste,
-                    wage_levels, skill_factors, capacity_factors, premiums, boosts,
-                    migrant_finding, acceptance, peer_share, options_open, asc, weights,
-                    use_habit, column_of_status, stationary, expm1_habit, P, p_migrant):
-    """Returns V (utilities), P (logit probabilities) and the migrant job-finding chances;
-    P (n x 6) and p_migrant (n x 2) are written in place (buffers the caller may reuse).
-    With `stationary`, P holds the long-run shares of the habit chain
-    (`sim.decisions.stationary_probabilities`, the same float operations in the same order).
+def logit_kernel(rows, skill, capacity, trained, brand, referred, experience, care, county,
+                 last_status, household, relocated, can_migrate, home_taste, column_of_status,
+                 tables, use_habit, stationary, expm1_habit, P, p_migrant):
+    """Logit probabilities P (n x 6) and migrant job-finding chances p_migrant (n x 2) of the
+    deciders `rows`, written in place (buffers the caller may reuse).
 
-    premiums = (training, brand); boosts = (referral, training, brand);
-    migrant_finding = (out, in) before personal boosts; weights = (income, distance out,
-    distance in, referral cut, experience discount, care cost, care weight in province, peer,
-    habit, relocated workshop bonus, weak post bonus, home value sd).
+    A utility is a sum of parts that each depend on one small set of traits, so e^V is a product
+    of factors looked up in `tables` (sim.decisions.exp_tables, rebuilt each month): no
+    exponential per decider but the taste for home, which is the worker's own. A closed option
+    has the factor 0. With `stationary`, P holds the long-run shares of the habit chain
+    (`sim.decisions.stationary_probabilities`).
+
+    tables = (migrant factors by trait code x (out, in), migrant job-finding chances by trait
+    code, distance factors by (referred, experience) x (out, in), care factors by care x
+    (out, in), peer factors by county, local-job and workshop factors by county x pay code, post
+    factors by county, relocated and weak factors, e^habit, home_value_sd).
+    Pay code = ((skill x 3 + capacity) x 2 + trained) x 2 + brand; trait code = pay code x 2
+    + referred.
     """
-    n = rows.shape[0]
-    V = np.empty((n, 6))
-    (income_w, dist_out, dist_in, referral_cut, exp_disc, care_cost, care_in, peer_w, habit,
-     relocated_bonus, weak_bonus, home_sd) = (weights[0], weights[1], weights[2], weights[3],
-                                              weights[4], weights[5], weights[6], weights[7],
-                                              weights[8], weights[9], weights[10], weights[11])
-    for i in range(n):
+    (migrant, finding, distance, cares, peers, local, workshop, post, relocated_f, weak_f,
+     e_habit, home_sd) = tables
+    e = np.empty(6)
+    for i in range(rows.shape[0]):
         r = rows[i]
         c = county[r]
-        factor = (skill_factors[skill[r]] * capacity_factors[capacity[r]]
-                  * (1.0 + premiums[0] * trained[r]) * (1.0 + premiums[1] * brand[r]))
-        boost = 1.0 + boosts[0] * referred[r] + boosts[1] * trained[r] + boosts[2] * brand[r]
-        p_out = min(migrant_finding[0] * boost, 1.0)
-        p_in = min(migrant_finding[1] * boost, 1.0)
-        p_migrant[i, 0] = p_out
-        p_migrant[i, 1] = p_in
-        distance = (1.0 - referral_cut * referred[r]) * (1.0 - exp_disc * experience[r])
-        cared = 1.0 if care[r] else 0.0
-        v0 = asc[0] + income_w * wage_levels[0] * factor * p_out / 1000.0 \
-            - dist_out * distance - care_cost * cared
-        v1 = asc[1] + income_w * wage_levels[1] * factor * p_in / 1000.0 \
-            - dist_in * distance - care_cost * care_in * cared
-        v2 = asc[2] + income_w * wage_levels[2] * factor * acceptance[c, 0] / 1000.0
-        v3 = asc[3] + income_w * wage_levels[3] * factor * acceptance[c, 1] / 1000.0
-        v4 = asc[4] + income_w * wage_levels[4] * acceptance[c, 2] / 1000.0
-        away = peer_share[c, 0] + peer_share[c, 1]  # peers pull toward working away
-        v0 += peer_w * away
-        v1 += peer_w * away
-        v3 += relocated_bonus * relocated[household[r]]
-        v4 += weak_bonus if capacity[r] != 0 else 0.0
-        v5 = home_sd * home_taste[r]
-        V[i, 0] = v0
-        V[i, 1] = v1
-        V[i, 2] = v2
-        V[i, 3] = v3
-        V[i, 4] = v4
-        V[i, 5] = v5
+        pay = ((np.int64(skill[r]) * 3 + capacity[r]) * 2 + np.int64(trained[r])) * 2 \
+            + np.int64(brand[r])
+        trait = pay * 2 + np.int64(referred[r])
+        d = np.int64(referred[r]) * 2 + np.int64(experience[r])
+        cared = np.int64(care[r])
+        away = peers[c] if can_migrate[r] else 0.0
+        e[0] = migrant[trait, 0] * distance[d, 0] * cares[cared, 0] * away
+        e[1] = migrant[trait, 1] * distance[d, 1] * cares[cared, 1] * away
+        e[2] = local[c, pay]
+        e[3] = workshop[c, pay] * relocated_f[np.int64(relocated[household[r]])]
+        e[4] = post[c] * weak_f[np.int64(capacity[r] != 0)]
+        e[5] = math.exp(home_sd * home_taste[r])
         if use_habit:
-            V[i, column_of_status[last_status[r]]] += habit
-        if not can_migrate[r]:
-            V[i, 0] = -np.inf
-            V[i, 1] = -np.inf
-        for k in range(3):
-            if not options_open[c, k]:
-                V[i, 2 + k] = -np.inf
-        top = V[i, 0]
-        for k in range(1, 6):
-            if V[i, k] > top:
-                top = V[i, k]
-        total = 0.0
+            e[column_of_status[last_status[r]]] *= e_habit
+        p_migrant[i, 0] = finding[trait, 0]
+        p_migrant[i, 1] = finding[trait, 1]
+        total = e[0] + e[1] + e[2] + e[3] + e[4] + e[5]
         for k in range(6):
-            d = V[i, k] - top
-            # exp(0) = 1 and exp(-inf) = 0 exactly: the best and the closed options need no exp
-            e = 1.0 if d == 0.0 else (0.0 if d == -np.inf else math.exp(d))
-            P[i, k] = e
-            total += e
-        for k in range(6):
-            P[i, k] /= total
+            P[i, k] = e[k] / total
         if stationary:
             total = 0.0
             for k in range(6):
@@ -100,7 +71,7 @@ def decision_kernel(rows, skill, capacity, trained, brand, referred, experience,
                 total += P[i, k]
             for k in range(6):
                 P[i, k] /= total
-    return V, P, p_migrant
+    return P, p_migrant
 
 
 @njit(cache=True)

@@ -34,6 +34,9 @@ FLOWS = metrics.COUNT_FLOWS
 class LaborExportModel(mesa.Model):
     """Workers and households are columns (one row per agent); counties and workshops are agents."""
 
+    # set True to keep each month's logit probabilities of the deciders in `last_decision`
+    keep_probabilities = False
+
     def __init__(self, cfg: Config) -> None:
         super().__init__(rng=int(cfg.seed))
         mesa_owned = set(self.__dict__)

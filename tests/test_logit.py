@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from sim.decisions import OPTIONS, logit_probabilities
 
@@ -19,6 +20,7 @@ def test_choice_shares_match_logit_probabilities():
     worst = 0.0
     for seed in SEEDS:
         model = small_model(*SLACK, seed=seed)
+        model.keep_probabilities = True
         for _ in range(4):
             model.step()
             rec = model.last_decision
@@ -44,21 +46,45 @@ def test_probabilities_are_the_softmax_of_utilities():
     assert p[0, 2] == 0.0
 
 
-def test_compiled_kernel_matches_the_numpy_statement_of_the_rule(seed=1):
-    """sim.kernels computes what sim.decisions.utilities states, to rounding."""
-    from sim.decisions import evaluate, job_finding, utilities
+def _kernel_and_numpy(model, rows, habit, stationary):
+    from sim.decisions import (evaluate, job_finding, stationary_probabilities, utilities)
 
-    model = small_model(seed=seed)
+    P, p_migrant = evaluate(model, rows, habit, stationary)
+    p_find = job_finding(model, rows)
+    P_np = logit_probabilities(utilities(model, rows, p_find, habit))
+    if stationary:
+        P_np = stationary_probabilities(P_np, model.p.behaviour.habit)
+    return P, p_migrant, P_np, p_find[:, :2]
+
+
+@pytest.mark.parametrize("overrides", [
+    [], ["scenario=epidemic_2020", "policy.public_welfare.scale=0"],
+    ["behaviour.habit=4", "behaviour.home_value_sd=3", "policy.referral.scale=3"]])
+def test_compiled_kernel_matches_the_numpy_statement_of_the_rule(overrides, seed=1):
+    """sim.kernels computes what sim.decisions.utilities states, to rounding: e^V as a product
+    of looked-up factors gives the logit probabilities of V, closed options exactly 0."""
+    model = small_model(*overrides, seed=seed)
     for _ in range(3):
         model.step()
     rows = model.last_decision.rows
     model.options_open = model.room_capacity() > 0
-    for habit in (True, False):
-        V, P, p_migrant = evaluate(model, rows, habit)
-        p_find = job_finding(model, rows)
-        V_np = utilities(model, rows, p_find, habit)
-        assert np.allclose(p_migrant, p_find[:, :2])
-        assert np.array_equal(np.isinf(V), np.isinf(V_np))
-        finite = np.isfinite(V_np)
-        assert np.allclose(V[finite], V_np[finite])
-        assert np.allclose(P, logit_probabilities(V_np))
+    for habit, stationary in ((True, False), (False, True), (False, False)):
+        P, p_migrant, P_np, p_np = _kernel_and_numpy(model, rows, habit, stationary)
+        assert np.allclose(p_migrant, p_np, rtol=1e-14, atol=0)
+        assert np.array_equal(P == 0, P_np == 0)
+        assert np.allclose(P, P_np, rtol=1e-12, atol=1e-300)
+        assert np.allclose(P.sum(axis=1), 1.0, rtol=1e-14)
+
+
+def test_utilities_too_large_for_factor_tables_fall_back_to_the_numpy_rule(seed=1):
+    """A valid config whose utilities reach thousands (income weight 100): the factors would
+    overflow, so the probabilities come from the numpy rule, finite and summing to 1."""
+    from sim.decisions import exp_tables
+
+    model = small_model("behaviour.income_weight=100", seed=seed)
+    model.step()
+    assert exp_tables(model) is None
+    rows = model.last_decision.rows
+    P, p_migrant, P_np, p_np = _kernel_and_numpy(model, rows, True, False)
+    assert np.isfinite(P).all() and np.allclose(P.sum(axis=1), 1.0)
+    assert np.array_equal(P, P_np) and np.array_equal(p_migrant, p_np)
