@@ -36,12 +36,15 @@ def _tiny_run() -> float:
     return time.perf_counter() - t0
 
 
-def measure_engine(scale: float) -> dict:
+def measure_engine(scale: float, core: bool = False) -> dict:
+    """Build and run the baseline at `scale`; with `core`, under the reference model's rules only
+    (sim.reference.CORE_RULES), for a like-for-like comparison."""
     from .configs import load
     from .model import LaborExportModel
+    from .reference import CORE_RULES
 
     load_compiled = _tiny_run()  # compiled kernels loaded from the cache, outside the timings
-    cfg = load([f"population.scale={scale}"])
+    cfg = load([f"population.scale={scale}", *(CORE_RULES if core else [])])
     t0 = time.perf_counter()
     model = LaborExportModel(cfg)
     build = time.perf_counter() - t0
@@ -112,6 +115,7 @@ def _in_subprocess(args: list[str], env: dict | None = None) -> dict:
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(prog="sim-bench", description=__doc__.splitlines()[0])
     ap.add_argument("--one", type=float, help=argparse.SUPPRESS)
+    ap.add_argument("--core", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument("--reference", type=int, help=argparse.SUPPRESS)
     ap.add_argument("--tiny", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument("--scales", type=float, nargs="*", default=list(SCALES))
@@ -123,7 +127,7 @@ def main(argv: list[str] | None = None) -> None:
         print(json.dumps({"seconds": _tiny_run()}))
         return
     if args.one is not None:
-        print(json.dumps(measure_engine(args.one)))
+        print(json.dumps(measure_engine(args.one, args.core)))
         return
     if args.reference is not None:
         print(json.dumps(measure_reference(args.reference)))
@@ -145,8 +149,14 @@ def main(argv: list[str] | None = None) -> None:
     speedup = ref["ns_per_worker_month"] / full["ns_per_worker_month"]
     print(f"Mesa reference (one agent per worker, core rules), {ref['workers']:,} workers: "
           f"{ref['seconds_per_year']:.2f} s/year, {ref['ns_per_worker_month']:.0f} ns per "
-          f"worker-month; the engine at {full['workers']:,} workers is {speedup:.0f} times faster "
-          "per worker-month")
+          f"worker-month; the whole engine at {full['workers']:,} workers is {speedup:.0f} times "
+          "faster per worker-month")
+    core = _in_subprocess(["--one", str(full["scale"]), "--core"])
+    core_speedup = ref["ns_per_worker_month"] / core["ns_per_worker_month"]
+    print(f"The engine under the reference's rules only (sim.reference.CORE_RULES), "
+          f"{core['workers']:,} workers: {core['seconds_per_year']:.2f} s/year, "
+          f"{core['ns_per_worker_month']:.1f} ns per worker-month: {core_speedup:.0f} times faster "
+          "than the reference, like for like", flush=True)
     figures = {}
     if args.sweep:
         sweep = measure_sweep(args.sweep_scale)
@@ -160,6 +170,8 @@ def main(argv: list[str] | None = None) -> None:
                       "ns_per_worker_month_full": full["ns_per_worker_month"],
                       "mesa_ns_per_worker_month": ref["ns_per_worker_month"],
                       "speedup_vs_mesa": round(speedup, 1),
+                      "ns_per_worker_month_core_rules": core["ns_per_worker_month"],
+                      "speedup_vs_mesa_core_rules": round(core_speedup, 1),
                       "compile_seconds": compiled["compile_s"],
                       "load_compiled_seconds": compiled["load_compiled_s"], **figures}))
 

@@ -73,10 +73,10 @@ class Recorder:
         n_working = counts[list(WORKING)].sum() / k
         out["earnings_mean"] = float(m.ledger.household_wages.sum() / max(n_working, 1))
         hh_n = m.households.n
-        out["zero_employment_households"] = float(m.zero_employment.sum() * k)
-        out["households_below_line"] = float(m.below_line.sum() * k)
+        out["zero_employment_households"] = float(m.n_zero_employment * k)
+        out["households_below_line"] = float(m.n_below_line * k)
         out["households"] = float(hh_n * k)
-        income = m.month_wage_income + m.households.nonwage_income / 12.0
+        income = m.month_income
         out["household_income_mean"] = float(income.mean())
         out["household_income"] = float(income.sum() * k)
         out["migrant_months"] = out["migrant"]

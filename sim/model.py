@@ -101,6 +101,7 @@ class LaborExportModel(mesa.Model):
         self._assign_programme_members()
         self.brand_rows = np.flatnonzero(self.workers.brand)
         self.flow = dict.fromkeys(FLOWS, 0.0)
+        self.month_income = np.empty(self.households.n)  # household income of the month, yuan
         self.update_households()
         self._initial_state()
         self.update_households()
@@ -182,6 +183,8 @@ class LaborExportModel(mesa.Model):
         if s.festival_months.get(str(self.year)) != self.label:
             return
         share = s.festival_return_share * (1.0 - s.stay_put_call.get(str(self.year), 0.0))
+        if share <= 0:
+            return
         w = self.workers
         rows = kernels.migrants_drawn(w.status, streams.key(self.seed, streams.FESTIVAL, self.t),
                                       share)
@@ -319,12 +322,13 @@ class LaborExportModel(mesa.Model):
         """Income of the month, households with nobody in work, and those below the line."""
         hh = self.households
         wages = self.ledger.household_wages
-        # in numpy: zero = working == 0; income_year += wages + nonwage / 12 (float32 division);
-        # below = (12 * wages + nonwage) / persons < line
-        self.zero_employment, self.below_line = kernels.household_month(
-            self.ledger.household_working, wages, hh.nonwage_income, hh.persons, hh.income_year,
-            float(self.p.policy.monitoring.monitoring_line))
-        self.month_wage_income = wages
+        # in numpy: zero = working == 0; income = wages + nonwage / 12 (float32 division);
+        # income_year += income; below = (12 * wages + nonwage) / persons < line
+        self.zero_employment, self.below_line, self.n_zero_employment, self.n_below_line = \
+            kernels.household_month(self.ledger.household_working, wages, hh.nonwage_income,
+                                    hh.persons, hh.income_year,
+                                    float(self.p.policy.monitoring.monitoring_line),
+                                    self.month_income)
 
     # ---- the state at the end of 2020 ------------------------------------------------------
     def _assign_programme_members(self) -> None:

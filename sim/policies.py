@@ -182,6 +182,8 @@ def monthly_count(model, per_year: float, n_months: int, stream: int) -> int:
 def finish_training(model) -> np.ndarray:
     """Trainees whose course ends this month: skilled, referred, certified; they now decide."""
     w = model.workers
+    if model.ledger.by_county[:, TRAINING].sum() == 0:  # nobody in a course: no scan
+        return np.zeros(0, np.int64)
     rows = kernels.courses_ending(w.status, w.training_end, model.t, TRAINING)
     w.trained[rows] = True
     w.referred[rows] = True  # the training school refers its graduates (P1)

@@ -14,10 +14,20 @@ import math
 import mesa
 import numpy as np
 
+from .config import LEVERS
 from .decisions import COLUMN_OF_STATUS, OPTIONS, job_finding, personal_factor
 from .population import NOT_WORKING, PUBLIC_WELFARE
 
 ROOM_COLUMN = {2: 0, 3: 1, 4: 2}  # option column -> room kind (local, workshop, post)
+
+# overrides that reduce the engine to the rules this model states: programmes off but the room of
+# workshops and posts (posts slack: the reference has no priority order), no shocks, festival,
+# closures or growth, and the start built under the same levers (no change in January)
+CORE_RULES = ([f"policy/{lever}=off" for lever in LEVERS if lever not in ("workshops", "public_welfare")]
+              + ["policy.public_welfare.posts=2500000", "policy.workshops.closure_hazard=0",
+                 "scenario.disruption_scale=0", "scenario.festival_return_share=0",
+                 "wages.growth_per_year=0", "scenario.destination_demand_growth=0",
+                 "local_jobs.demand_growth_per_year=0", "scenario.start_levers=as_run"])
 
 
 class Worker(mesa.Agent):

@@ -6,18 +6,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.config import LEVERS
-from sim.reference import ReferenceModel
+from sim.reference import CORE_RULES, ReferenceModel
 
 from .conftest import small_model
 
-DOCK = ([f"policy/{lever}=off" for lever in LEVERS if lever not in ("workshops", "public_welfare")]
-        + ["policy.public_welfare.posts=2500000", "policy.workshops.closure_hazard=0",
-           "scenario.disruption_scale=0", "scenario.festival_return_share=0", "wages.growth_per_year=0",
-           "scenario.destination_demand_growth=0", "local_jobs.demand_growth_per_year=0",
-           "population.scale=0.002",
-           # the programmes are off in the start too: the reference has no January change
-           "scenario.start_levers=as_run"])
+DOCK = [*CORE_RULES, "population.scale=0.002"]
 MONTHS = 3
 
 
