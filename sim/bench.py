@@ -122,6 +122,10 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--sweep", action="store_true",
                     help="also time a 100-job sweep of one year at full scale (about 4 min)")
     ap.add_argument("--sweep-scale", type=float, default=1.0, help=argparse.SUPPRESS)
+    # for a quick check that the benchmark runs end to end (tests/test_bench.py)
+    ap.add_argument("--reference-workers", type=int, default=REFERENCE_WORKERS,
+                    help=argparse.SUPPRESS)
+    ap.add_argument("--skip-compile", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.tiny:
         print(json.dumps({"seconds": _tiny_run()}))
@@ -132,10 +136,12 @@ def main(argv: list[str] | None = None) -> None:
     if args.reference is not None:
         print(json.dumps(measure_reference(args.reference)))
         return
-    compiled = measure_compile()
-    print(f"numba kernels: compiled once per machine in {compiled['compile_s']:.0f} s (cached), "
-          f"loaded from the cache in {compiled['load_compiled_s']:.1f} s per process "
-          "(outside the timings below)", flush=True)
+    compiled = {"compile_s": None, "load_compiled_s": None}
+    if not args.skip_compile:
+        compiled = measure_compile()
+        print(f"numba kernels: compiled once per machine in {compiled['compile_s']:.0f} s "
+              f"(cached), loaded from the cache in {compiled['load_compiled_s']:.1f} s per process "
+              "(outside the timings below)", flush=True)
     rows = []
     print(f"{'scale':>6} {'workers':>10} {'build s':>8} {'s/year':>8} {'ns/worker-month':>16} "
           f"{'peak RSS MB':>12}")
@@ -144,7 +150,7 @@ def main(argv: list[str] | None = None) -> None:
         rows.append(r)
         print(f"{r['scale']:>6g} {r['workers']:>10,} {r['build_s']:>8.2f} {r['seconds_per_year']:>8.2f} "
               f"{r['ns_per_worker_month']:>16.1f} {r['peak_rss_mb']:>12.0f}", flush=True)
-    ref = _in_subprocess(["--reference", str(REFERENCE_WORKERS)])
+    ref = _in_subprocess(["--reference", str(args.reference_workers)])
     full = max(rows, key=lambda r: r["workers"])
     speedup = ref["ns_per_worker_month"] / full["ns_per_worker_month"]
     print(f"Mesa reference (one agent per worker, core rules), {ref['workers']:,} workers: "
