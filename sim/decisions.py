@@ -127,7 +127,7 @@ def exp_tables(model) -> tuple | None:
     """e^part for each separable part of the utilities of `utilities`, by the traits it depends
     on (the tables of `sim.kernels.logit_kernel`), or None when a part is too large for the
     product of factors to stay inside the range of a double (then the numpy rule is used)."""
-    w, b, lv, wages = model.workers, model.p.behaviour, model.lever, model.p.wages
+    b, lv, wages = model.p.behaviour, model.lever, model.p.wages
     skill, cap, trained, brand, referred = np.meshgrid(
         np.arange(3), np.arange(3), [0.0, 1.0], [0.0, 1.0], [0.0, 1.0], indexing="ij")
     factors = np.array([1.0, wages.weak_factor, wages.over_age_factor])
