@@ -1,5 +1,6 @@
-"""`sim-bench`: build and run the model at 1:100, 1:10 and full scale, and the plain Mesa
-reference model at a size it can finish, and print what each costs.
+"""`sim-bench`: build and run the model at 1:100, 1:10 and full scale, the plain Mesa
+reference model at a size it can finish, and the model at full scale under the reference's own
+rules (like for like), and print what each costs.
 
 Each scale runs in a fresh process so that its peak memory (RSS) is its own. The compiled
 (numba) kernels are measured apart: compiling them once on a machine (into an empty cache), and
@@ -113,14 +114,16 @@ def _in_subprocess(args: list[str], env: dict | None = None) -> dict:
 
 
 def main(argv: list[str] | None = None) -> None:
-    ap = argparse.ArgumentParser(prog="sim-bench", description=__doc__.splitlines()[0])
+    ap = argparse.ArgumentParser(prog="sim-bench", description=" ".join(__doc__.split("\n\n")[0].split()))
     ap.add_argument("--one", type=float, help=argparse.SUPPRESS)
     ap.add_argument("--core", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument("--reference", type=int, help=argparse.SUPPRESS)
     ap.add_argument("--tiny", action="store_true", help=argparse.SUPPRESS)
-    ap.add_argument("--scales", type=float, nargs="*", default=list(SCALES))
+    ap.add_argument("--scales", type=float, nargs="*", default=list(SCALES),
+                    help="shares of the labour force to time (default: 0.01 0.1 1); the largest "
+                         "is compared with the Mesa reference")
     ap.add_argument("--sweep", action="store_true",
-                    help="also time a 100-job sweep of one year at full scale (about 4 min)")
+                    help="also time a 100-job sweep of one year at full scale (3-4 min)")
     ap.add_argument("--sweep-scale", type=float, default=1.0, help=argparse.SUPPRESS)
     # for a quick check that the benchmark runs end to end (tests/test_bench.py)
     ap.add_argument("--reference-workers", type=int, default=REFERENCE_WORKERS,
