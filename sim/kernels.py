@@ -401,8 +401,11 @@ def reviews_due(next_review, status, returning, t, training, forced):
     out = np.empty(n, np.int64)
     k = 0
     for r in range(n):
-        out[k] = r
-        k += due[r] | ((next_review[r] <= t) & (status[r] != training) & (not returning[r]))
+        # with branches: most rows fail on the first two tests (measured faster than the
+        # branch-free form here, unlike the other scans)
+        if due[r] or (next_review[r] <= t and status[r] != training and not returning[r]):
+            out[k] = r
+            k += 1
     return out[:k].copy()
 
 
