@@ -119,8 +119,9 @@ def _hire(rows, status, workshop, employer, t, draws, terms, traits, pay_factors
 
 
 @njit(cache=True)
-def _release(rows, t, new_status, cols, tables, n_combo, dense, since, review):
-    """Leave a job or a course: to `new_status` (not working, or training)."""
+def _release(rows, t, new_status, cols, tables, n_combo, dense, since, review, reschedule):
+    """Leave a job or a course: to `new_status` (not working, or training); with `reschedule`,
+    a worker now not working gets its next review month."""
     move(rows, np.full(1, new_status, np.int8), np.zeros(1), np.full(1, -1, np.int32),
          np.full(1, NO_EMPLOYER, np.int8), cols, tables, n_combo, dense)
     w_status, w_wage, w_workshop, w_employer = cols[0], cols[1], cols[2], cols[3]
@@ -139,7 +140,7 @@ def _release(rows, t, new_status, cols, tables, n_combo, dense, since, review):
         w_wage[r] = 0.0
         w_workshop[r] = -1
         w_employer[r] = NO_EMPLOYER
-    if new_status == NOT_WORKING:
+    if new_status == NOT_WORKING and reschedule:
         _schedule(rows, t, w_status, review)
 
 
@@ -196,14 +197,15 @@ def hire(model, rows: np.ndarray, status: np.ndarray, workshop: np.ndarray | Non
                  (w.since, w.last_status, w.contract_end), _review_terms(model))
 
 
-def release(model, rows: np.ndarray) -> None:
+def release(model, rows: np.ndarray, reschedule: bool = True) -> None:
     """Workers leave their jobs or courses (contract end, layoff, closure, course end): they are
-    not working for now, and search from their next review month."""
+    not working for now, and search from their next review month. Without `reschedule` the
+    caller schedules the review itself (a worker who quits for another job or for none)."""
     if len(rows) == 0:
         return
     led = model.ledger
     _release(_rows(rows), model.t, NOT_WORKING, led.columns(), led.tables(), led.n_combo,
-             led.dense(len(rows)), model.workers.since, _review_terms(model))
+             led.dense(len(rows)), model.workers.since, _review_terms(model), reschedule)
 
 
 def start_training(model, rows: np.ndarray, end: np.ndarray) -> None:
@@ -212,5 +214,5 @@ def start_training(model, rows: np.ndarray, end: np.ndarray) -> None:
         return
     led = model.ledger
     _release(_rows(rows), model.t, TRAINING, led.columns(), led.tables(), led.n_combo,
-             led.dense(len(rows)), model.workers.since, _review_terms(model))
+             led.dense(len(rows)), model.workers.since, _review_terms(model), False)
     model.workers.training_end[rows] = end

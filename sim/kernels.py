@@ -16,6 +16,7 @@ import numpy as np  # noqa: E402
 from numba import njit  # noqa: E402
 
 from .population import NOT_WORKING  # noqa: E402
+from .jit import trailing_zeros  # noqa: E402
 from .streams import draw  # noqa: E402
 
 
@@ -148,9 +149,31 @@ def rank_in_groups(group, order, n_groups):
 
 
 @njit(cache=True)
+def _turn_away(idx, keys, room, got):
+    """Of one oversubscribed group's applicants idx (with their keys), all but the `room` with
+    the lowest keys are turned away: got[...] = False. The cut is found by selection, not a
+    sort (the served set is the same); should two keys tie at the cut, it sorts as the rule
+    does, so that no more than `room` are served."""
+    n = idx.shape[0]
+    if room > 0:
+        cut = np.partition(keys, room - 1)[room - 1]
+        served = 0
+        for j in range(n):
+            served += keys[j] <= cut
+        if served == room:
+            for j in range(n):
+                if keys[j] > cut:
+                    got[idx[j]] = False
+            return
+    ranked = idx[np.argsort(keys)]
+    for k in range(max(room, 0), n):
+        got[ranked[k]] = False
+
+
+@njit(cache=True)
 def accept_in_groups(group, order, free, column):
     """Who gets a place: the first free[g, column] applicants of each group g by order; free is
-    decreased by the places handed out. Only oversubscribed groups are sorted."""
+    decreased by the places handed out. Only oversubscribed groups are looked at."""
     n, n_groups = group.shape[0], free.shape[0]
     got = np.ones(n, np.bool_)
     if n == 0:
@@ -164,9 +187,11 @@ def accept_in_groups(group, order, free, column):
         start, members = _buckets(group, n_groups, over)
         for g in range(n_groups):
             if over[g]:
-                ranked = _ordered(members, start[g], start[g + 1], float(g), span, order)
-                for k in range(max(free[g, column], 0), ranked.shape[0]):
-                    got[ranked[k]] = False
+                idx = members[start[g]:start[g + 1]]
+                keys = np.empty(idx.shape[0])
+                for j in range(idx.shape[0]):  # the composite key of rank_within_groups
+                    keys[j] = float(g) * span + order[idx[j]]
+                _turn_away(idx, keys, max(free[g, column], 0), got)
     for g in range(n_groups):
         free[g, column] -= min(count[g], max(free[g, column], 0))
     return got
@@ -356,7 +381,32 @@ def choice_rounds(rows, prev, P, p_migrant, worker, keys, disruption, seats, fre
 
 
 # ---- scans: the month's few affected rows found in one compiled pass ---------------------------
-# Each returns rows in ascending order, as np.flatnonzero of the numpy condition would.
+# Each returns rows in ascending order, as np.flatnonzero of the numpy condition would. Rows are
+# tested 64 at a time into a bit mask (a loop of fixed length, which the compiler turns into
+# vector instructions) and only the set bits are visited: measured 2-3 times faster than a loop
+# that branches or stores per row. The row tests are small inline functions so that the blocks
+# and the last partial block test the same thing. Dates are int16 columns: t is compared as one.
+BLOCK = 64
+
+
+@njit(cache=True, inline="always")
+def _append_set_bits(mask, lo, out, k):
+    """Append lo + the position of each set bit of mask to out[k:], lowest first."""
+    while mask:
+        out[k] = lo + np.int64(trailing_zeros(mask))
+        k += 1
+        mask &= mask - np.uint64(1)
+    return k
+
+
+@njit(cache=True, inline="always")
+def _bit(test, j):
+    return np.uint64(test) << np.uint64(j)
+
+
+@njit(cache=True, inline="always")
+def _contract_ended(status, contract_end, t, r):
+    return (status[r] <= 4) & (contract_end[r] <= t)
 
 
 @njit(cache=True)
@@ -365,14 +415,21 @@ def contracts_ending(status, contract_end, t, key_closure, closure):
     (draw below `closure`; none when closure is 0). Returns (ended or closed, closed)."""
     n = status.shape[0]
     ended = np.empty(n, np.int64)
-    if closure <= 0:
-        # no closures: the common month, written without branches (a row is written at the
-        # next free place and kept by moving on if it qualifies)
+    t = np.int16(t)
+    if closure <= 0:  # no closures: the common month
         k = 0
-        for r in range(n):
-            ended[k] = r
-            k += (status[r] <= 4) & (contract_end[r] <= t)
+        full = n - n % BLOCK
+        for lo in range(0, full, BLOCK):
+            mask = np.uint64(0)
+            for j in range(BLOCK):
+                mask |= _bit(_contract_ended(status, contract_end, t, lo + j), j)
+            k = _append_set_bits(mask, lo, ended, k)
+        for r in range(full, n):
+            if _contract_ended(status, contract_end, t, r):
+                ended[k] = r
+                k += 1
         return ended[:k].copy(), np.empty(0, np.int64)
+    # a closure draws for every migrant: the draws, not the scan, cost the time here
     closed = np.empty(n, np.int64)
     n_ended = n_closed = 0
     for r in range(n):
@@ -389,47 +446,84 @@ def contracts_ending(status, contract_end, t, key_closure, closure):
     return ended[:n_ended].copy(), closed[:n_closed].copy()
 
 
+@njit(cache=True, inline="always")
+def _review_due(due, next_review, status, returning, t, training, r):
+    return due[r] | ((next_review[r] <= t) & (status[r] != training) & (not returning[r]))
+
+
 @njit(cache=True)
 def reviews_due(next_review, status, returning, t, training, forced):
     """Workers whose review month has come, not in training and not waiting at home, and the
     rows `forced` (in any order, repeats allowed): the rows in ascending order, as
     np.flatnonzero of the condition with due[forced] = True."""
     n = status.shape[0]
+    t, training = np.int16(t), np.int8(training)
     due = np.zeros(n, np.bool_)
     for i in range(forced.shape[0]):
         due[forced[i]] = True
     out = np.empty(n, np.int64)
     k = 0
-    for r in range(n):
-        # with branches: most rows fail on the first two tests (measured faster than the
-        # branch-free form here, unlike the other scans)
-        if due[r] or (next_review[r] <= t and status[r] != training and not returning[r]):
+    full = n - n % BLOCK
+    for lo in range(0, full, BLOCK):
+        mask = np.uint64(0)
+        for j in range(BLOCK):
+            mask |= _bit(_review_due(due, next_review, status, returning, t, training, lo + j), j)
+        k = _append_set_bits(mask, lo, out, k)
+    for r in range(full, n):
+        if _review_due(due, next_review, status, returning, t, training, r):
             out[k] = r
             k += 1
     return out[:k].copy()
 
 
+@njit(cache=True, inline="always")
+def _course_ended(status, training_end, t, training, r):
+    return (status[r] == training) & (training_end[r] <= t)
+
+
 @njit(cache=True)
 def courses_ending(status, training_end, t, training):
     n = status.shape[0]
+    t, training = np.int16(t), np.int8(training)
     out = np.empty(n, np.int64)
     k = 0
-    for r in range(n):
-        out[k] = r
-        k += (status[r] == training) & (training_end[r] <= t)
+    full = n - n % BLOCK
+    for lo in range(0, full, BLOCK):
+        mask = np.uint64(0)
+        for j in range(BLOCK):
+            mask |= _bit(_course_ended(status, training_end, t, training, lo + j), j)
+        k = _append_set_bits(mask, lo, out, k)
+    for r in range(full, n):
+        if _course_ended(status, training_end, t, training, r):
+            out[k] = r
+            k += 1
     return out[:k].copy()
+
+
+@njit(cache=True, inline="always")
+def _candidate(status, capacity, trained, returning, since, t, min_months, over_age, r):
+    return ((status[r] == NOT_WORKING) & (capacity[r] != over_age) & (not trained[r])
+            & (not returning[r]) & (np.int16(t - since[r]) >= min_months))
 
 
 @njit(cache=True)
 def training_candidates(status, capacity, trained, returning, since, t, min_months, over_age):
     """Not working for at least min_months, not over age, not trained, not waiting at home."""
     n = status.shape[0]
+    t, over_age = np.int16(t), np.int8(over_age)
     out = np.empty(n, np.int64)
     k = 0
-    for r in range(n):
-        out[k] = r
-        k += ((status[r] == NOT_WORKING) & (capacity[r] != over_age) & (not trained[r])
-              & (not returning[r]) & (np.int16(t - since[r]) >= min_months))
+    full = n - n % BLOCK
+    for lo in range(0, full, BLOCK):
+        mask = np.uint64(0)
+        for j in range(BLOCK):
+            mask |= _bit(_candidate(status, capacity, trained, returning, since, t, min_months,
+                                    over_age, lo + j), j)
+        k = _append_set_bits(mask, lo, out, k)
+    for r in range(full, n):
+        if _candidate(status, capacity, trained, returning, since, t, min_months, over_age, r):
+            out[k] = r
+            k += 1
     return out[:k].copy()
 
 
@@ -449,12 +543,24 @@ def training_keys(cand, skill, household, identified, key):
 def in_workshops(status, workshop, closing, in_workshop):
     """Workers in a workshop that closes."""
     n = status.shape[0]
+    in_workshop = np.int8(in_workshop)
     out = np.empty(n, np.int64)
     k = 0
-    for r in range(n):
-        out[k] = r
-        # a worker outside workshops has workshop -1: the read is masked by its status
-        k += (status[r] == in_workshop) & closing[max(workshop[r], 0)]
+    full = n - n % BLOCK
+    for lo in range(0, full, BLOCK):
+        mask = np.uint64(0)
+        for j in range(BLOCK):
+            mask |= _bit(status[lo + j] == in_workshop, j)
+        while mask:  # the few workers in a workshop: is theirs closing?
+            r = lo + np.int64(trailing_zeros(mask))
+            mask &= mask - np.uint64(1)
+            if closing[workshop[r]]:
+                out[k] = r
+                k += 1
+    for r in range(full, n):
+        if status[r] == in_workshop and closing[workshop[r]]:
+            out[k] = r
+            k += 1
     return out[:k].copy()
 
 
@@ -470,26 +576,45 @@ def migrants_drawn(status, key, share):
     return out[:k].copy()
 
 
+@njit(cache=True, inline="always")
+def _pick_member(h, start, status, returning, key_reach, key_pick, rate, out, n):
+    """Household h (nobody in work) is reached with chance `rate`: append its member not working
+    (and not waiting at home) with the lowest draw, if any."""
+    if draw(key_reach, h, 0, 0) >= rate:
+        return n
+    best, best_u = -1, 2.0
+    for r in range(start[h], start[h + 1]):
+        if status[r] == NOT_WORKING and not returning[r]:
+            u = draw(key_pick, r, 0, 0)
+            if u < best_u:
+                best, best_u = r, u
+    if best >= 0:
+        out[n] = best
+        n += 1
+    return n
+
+
 @njit(cache=True)
 def zero_employment_members(hh_working, start, status, returning, key_reach, key_pick, rate):
     """Zero-employment clearing: households with nobody in work are reached with chance `rate`;
     of each reached household, the member not working (and not waiting at home) with the
     lowest draw. Households hold consecutive rows (start[h]..start[h+1]), so no pass over all
     workers is needed. Rows come in household order."""
-    out = np.empty(hh_working.shape[0], np.int64)
+    n_hh = hh_working.shape[0]
+    out = np.empty(n_hh, np.int64)
     n = 0
-    for h in range(hh_working.shape[0]):
-        if hh_working[h] != 0 or draw(key_reach, h, 0, 0) >= rate:
-            continue
-        best, best_u = -1, 2.0
-        for r in range(start[h], start[h + 1]):
-            if status[r] == NOT_WORKING and not returning[r]:
-                u = draw(key_pick, r, 0, 0)
-                if u < best_u:
-                    best, best_u = r, u
-        if best >= 0:
-            out[n] = best
-            n += 1
+    full = n_hh - n_hh % BLOCK
+    for lo in range(0, full, BLOCK):
+        mask = np.uint64(0)
+        for j in range(BLOCK):
+            mask |= _bit(hh_working[lo + j] == 0, j)
+        while mask:  # the few households with nobody in work
+            h = lo + np.int64(trailing_zeros(mask))
+            mask &= mask - np.uint64(1)
+            n = _pick_member(h, start, status, returning, key_reach, key_pick, rate, out, n)
+    for h in range(full, n_hh):
+        if hh_working[h] == 0:
+            n = _pick_member(h, start, status, returning, key_reach, key_pick, rate, out, n)
     return out[:n]
 
 

@@ -234,7 +234,8 @@ class LaborExportModel(mesa.Model):
             return grouped[start[o + 1]:start[o + 2]]
 
         schedule_review(self, chose(KEEP))
-        release(self, quitting)
+        # every quitter is hired below or scheduled as not working: its review month is set there
+        release(self, quitting, reschedule=False)
         for status in (OUT_OF_PROVINCE, IN_PROVINCE, PUBLIC_WELFARE):
             sel = chose(status)
             hire(self, sel, np.full(len(sel), status, np.int8))

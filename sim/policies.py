@@ -368,11 +368,12 @@ def clear_zero_employment(model) -> None:
     free = model.free_room()
     county = w.county[rows].astype(np.int64)
     order = streams.uniform(model.seed, streams.CLEARING, model.t + 6000, rows)
-    placed = fill_room(county, order, free[:, 2])
+    # fill_room's rule, compiled (only counties with more households than room are sorted)
+    placed = kernels.accept_in_groups(county, order, free, 2)
     post_rows = rows[placed]
     hire(model, post_rows, np.full(len(post_rows), PUBLIC_WELFARE, np.int8))
     rest = rows[~placed]
-    got = fill_room(county[~placed], order[~placed], free[:, 1])
+    got = kernels.accept_in_groups(county[~placed], order[~placed], free, 1)
     model.place_in_workshops(rest[got])
     n = len(post_rows) + int(got.sum())
     model.flow["zero_employment_placements"] += n

@@ -59,11 +59,16 @@ def test_one_draw_equals_the_vectorised_draw():
 
 
 def test_compiled_scans_equal_their_numpy_conditions():
-    """The month's branch-free scans give the rows np.flatnonzero of the condition gives."""
-    from sim import kernels
+    """The month's compiled scans give the rows np.flatnonzero of the condition gives, whether
+    the rows fill whole 64-row blocks, end in a partial block, or are fewer than a block."""
+    for n in (20_000, 64 * 300, 37):
+        _check_scans(np.random.default_rng(n), n, t=7)
 
-    rng = np.random.default_rng(3)
-    n, t = 20_000, 7
+
+def _check_scans(rng, n, t):
+    from sim import kernels
+    from sim.population import NOT_WORKING
+
     status = rng.integers(0, 7, n).astype(np.int8)
     contract_end = rng.integers(0, 15, n).astype(np.int16)
     next_review = rng.integers(0, 15, n).astype(np.int16)
@@ -81,10 +86,71 @@ def test_compiled_scans_equal_their_numpy_conditions():
                           np.flatnonzero((status == 6) & (contract_end <= t)))
     assert np.array_equal(kernels.in_workshops(status, workshop, closing, 3),
                           np.flatnonzero((status == 3) & closing[np.maximum(workshop, 0)]))
+    capacity = rng.integers(0, 3, n).astype(np.int8)
+    trained = rng.random(n) < 0.3
+    since = rng.integers(-5, 8, n).astype(np.int16)
+    candidates = ((status == NOT_WORKING) & (capacity != 2) & ~trained & ~returning
+                  & ((t - since.astype(np.int64)) >= 3))
+    assert np.array_equal(
+        kernels.training_candidates(status, capacity, trained, returning, since, t, 3, 2),
+        np.flatnonzero(candidates))
     skill = rng.integers(0, 3, n).astype(np.int8)
-    household = np.sort(rng.integers(0, 8000, n)).astype(np.int32)
-    identified = rng.random(8000) < 0.2
+    n_hh = max(n // 3, 1)
+    household = np.sort(rng.integers(0, n_hh, n)).astype(np.int32)
+    identified = rng.random(n_hh) < 0.2
     cand = np.flatnonzero(status == 5)
     key = kernels.training_keys(cand, skill, household, identified, streams.key(0, 9, t))
     expected = streams.uniform(0, 9, t, cand) + skill[cand] - 3 * identified[household[cand]]
     assert key.tobytes() == expected.tobytes()
+    # zero-employment clearing: reached households (draw below the rate) with nobody in work,
+    # each its member not working and not waiting at home with the lowest draw
+    working = np.bincount(household, weights=status <= 4, minlength=n_hh).astype(np.int32)
+    start = np.searchsorted(household, np.arange(n_hh + 1))
+    reach, pick = streams.key(0, 11, t), streams.key(0, 12, t)
+    got = kernels.zero_employment_members(working, start, status, returning, reach, pick, 0.6)
+    u_reach = streams.uniform(0, 11, t, np.arange(n_hh))
+    u_pick = streams.uniform(0, 12, t, np.arange(n))
+    expected = []
+    for h in np.flatnonzero((working == 0) & (u_reach < 0.6)):
+        members = np.arange(start[h], start[h + 1])
+        members = members[(status[members] == NOT_WORKING) & ~returning[members]]
+        if len(members):
+            expected.append(members[np.argmin(u_pick[members])])
+    assert np.array_equal(got, np.array(expected, np.int64))
+
+
+def test_compiled_room_filling_equals_fill_room():
+    """kernels.accept_in_groups serves the same applicants as sim.institutions.fill_room and
+    leaves the same room, with counties over and under their room and counties with none."""
+    from sim import kernels
+    from sim.institutions import fill_room
+
+    rng = np.random.default_rng(11)
+    for n in (0, 1, 300, 5_000):
+        county = rng.integers(0, 40, n)
+        order = rng.random(n) + rng.integers(0, 3, n)  # a priority class plus a draw
+        free = rng.integers(-2, 60, (40, 3))
+        expected_free = free[:, 1].copy()
+        expected = fill_room(county, order, np.maximum(expected_free, 0))
+        got = kernels.accept_in_groups(county, order, free, 1)
+        assert np.array_equal(got, expected)
+        served = np.bincount(county[got], minlength=40)
+        assert np.array_equal(free[:, 1], expected_free - served)
+
+
+def test_compiled_room_filling_with_tied_orders_serves_exactly_the_room():
+    """With many applicants sharing an order, no group gets more than its room, and nobody
+    served comes after somebody turned away."""
+    from sim import kernels
+
+    rng = np.random.default_rng(5)
+    county = rng.integers(0, 10, 3_000)
+    order = rng.integers(0, 4, 3_000).astype(np.float64)  # four priority classes, no draw
+    free = rng.integers(0, 400, (10, 3))
+    room = free[:, 0].copy()
+    got = kernels.accept_in_groups(county, order, free, 0)
+    count = np.bincount(county, minlength=10)
+    assert np.array_equal(np.bincount(county[got], minlength=10), np.minimum(count, room))
+    for g in range(10):
+        served, turned = order[(county == g) & got], order[(county == g) & ~got]
+        assert len(turned) == 0 or served.max() <= turned.min()
