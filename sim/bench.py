@@ -2,7 +2,8 @@
 under the plain Mesa reference's own rules (like for like), and the Mesa reference itself at
 20,000 workers for a year and at full scale for a few months, and print what each costs.
 
-Each run is in a fresh process so that its peak memory (RSS) is its own. The compiled (numba)
+Each run is in a fresh process so that its peak memory (RSS) is its own; each engine timing is
+the median of three such runs (`--repeats`), as this machine's speed varies. The compiled (numba)
 kernels are measured apart: compiling them once on a machine (into an empty cache), and loading
 them from the cache, which every fresh process pays once. The last line is one JSON object
 (seconds_per_year_full, peak_rss_mb_full, speedup_vs_mesa, ...).
@@ -18,6 +19,7 @@ import argparse
 import json
 import os
 import resource
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -130,6 +132,18 @@ def _in_subprocess(args: list[str], env: dict | None = None) -> dict:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
+def _median_run(args: list[str], repeats: int) -> dict:
+    """The engine timed in `repeats` fresh processes: the median of each figure, the highest
+    peak memory, and the range of seconds per year (the machine's speed varies from minute to
+    minute by as much as a fifth)."""
+    runs = [_in_subprocess(args) for _ in range(repeats)]
+    out = {key: statistics.median(r[key] for r in runs) for key in
+           ("build_s", "seconds_per_year", "ns_per_worker_month", "load_compiled_s")}
+    years = [r["seconds_per_year"] for r in runs]
+    return {**runs[0], **out, "peak_rss_mb": max(r["peak_rss_mb"] for r in runs),
+            "range": f"{min(years):.2f}-{max(years):.2f}"}
+
+
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(prog="sim-bench", description=" ".join(__doc__.split("\n\n")[0].split()))
     ap.add_argument("--one", type=float, help=argparse.SUPPRESS)
@@ -141,6 +155,8 @@ def main(argv: list[str] | None = None) -> None:
                          "is compared with the Mesa reference")
     ap.add_argument("--sweep", action="store_true",
                     help="also time a 100-job sweep of one year at full scale (3-4 min)")
+    ap.add_argument("--repeats", type=int, default=3,
+                    help="fresh runs per engine timing; the median is reported (default 3)")
     ap.add_argument("--sweep-scale", type=float, default=1.0, help=argparse.SUPPRESS)
     # for a quick check that the benchmark runs end to end (tests/test_bench.py)
     ap.add_argument("--reference-workers", type=int, nargs="+", default=list(REFERENCE_WORKERS),
@@ -163,18 +179,19 @@ def main(argv: list[str] | None = None) -> None:
               f"(cached), loaded from the cache in {compiled['load_compiled_s']:.1f} s per process "
               "(outside the timings below)", flush=True)
     rows = []
-    print(f"{'scale':>6} {'workers':>10} {'build s':>8} {'s/year':>8} {'ns/worker-month':>16} "
-          f"{'peak RSS MB':>12}")
+    print(f"{'scale':>6} {'workers':>10} {'build s':>8} {'s/year':>8} {'range':>11} "
+          f"{'ns/worker-month':>16} {'peak RSS MB':>12}")
     for scale in args.scales:
-        r = _in_subprocess(["--one", str(scale)])
+        r = _median_run(["--one", str(scale)], args.repeats)
         rows.append(r)
         print(f"{r['scale']:>6g} {r['workers']:>10,} {r['build_s']:>8.2f} {r['seconds_per_year']:>8.2f} "
-              f"{r['ns_per_worker_month']:>16.1f} {r['peak_rss_mb']:>12.0f}", flush=True)
+              f"{r['range']:>11} {r['ns_per_worker_month']:>16.1f} {r['peak_rss_mb']:>12.0f}",
+              flush=True)
     full = max(rows, key=lambda r: r["workers"])
-    core = _in_subprocess(["--one", str(full["scale"]), "--core"])
+    core = _median_run(["--one", str(full["scale"]), "--core"], args.repeats)
     print(f"The engine under the reference's rules only (sim.reference.CORE_RULES), "
-          f"{core['workers']:,} workers: {core['seconds_per_year']:.2f} s/year, "
-          f"{core['ns_per_worker_month']:.1f} ns per worker-month", flush=True)
+          f"{core['workers']:,} workers: {core['seconds_per_year']:.2f} s/year "
+          f"({core['range']}), {core['ns_per_worker_month']:.1f} ns per worker-month", flush=True)
     print("Mesa reference (one mesa.Agent per worker, the core rules), against the engine at "
           f"{full['workers']:,} workers:")
     print(f"{'workers':>10} {'months':>6} {'build s':>8} {'ns/worker-month':>16} "

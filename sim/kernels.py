@@ -16,7 +16,7 @@ import numpy as np  # noqa: E402
 from numba import njit  # noqa: E402
 
 from .population import NOT_WORKING  # noqa: E402
-from .jit import trailing_zeros  # noqa: E402
+from .jit import AHEAD, prefetch, trailing_zeros  # noqa: E402
 from .streams import draw  # noqa: E402
 
 
@@ -208,6 +208,10 @@ def _departures(col, sel, m, rows, prev, p_migrant, worker, keys, disruption, se
     status, last_status, recall, returning = worker[0], worker[1], worker[2], worker[4]
     found = np.empty(m, np.bool_)
     for j in range(m):
+        if j + AHEAD < m:  # the choosers are scattered over the rows
+            q = rows[sel[j + AHEAD]]
+            prefetch(recall, q)
+            prefetch(last_status, q)
         r = rows[sel[j]]
         recalled = recall[r] and last_status[r] == col
         found[j] = recalled or draw(keys[1], r, 0, 0) < p_migrant[sel[j], col]
@@ -266,6 +270,8 @@ def _serve_rooms(r_, pending, by_option, bound, m, rows, P, worker, key_order, f
         order = np.empty(n)
         priority = np.zeros(n, np.int64)
         for k in range(n):
+            if k + AHEAD < n:  # the applicants are scattered over the rows
+                prefetch(county, rows[pending[sel[k + AHEAD]]])
             r = rows[pending[sel[k]]]
             group[k] = county[r]
             order[k] = draw(key_order, r, 0, 0)
@@ -544,24 +550,30 @@ def in_workshops(status, workshop, closing, in_workshop):
     """Workers in a workshop that closes."""
     n = status.shape[0]
     in_workshop = np.int8(in_workshop)
-    out = np.empty(n, np.int64)
+    members = np.empty(n, np.int64)
     k = 0
     full = n - n % BLOCK
     for lo in range(0, full, BLOCK):
         mask = np.uint64(0)
         for j in range(BLOCK):
             mask |= _bit(status[lo + j] == in_workshop, j)
-        while mask:  # the few workers in a workshop: is theirs closing?
-            r = lo + np.int64(trailing_zeros(mask))
-            mask &= mask - np.uint64(1)
-            if closing[workshop[r]]:
-                out[k] = r
-                k += 1
+        k = _append_set_bits(mask, lo, members, k)
     for r in range(full, n):
-        if status[r] == in_workshop and closing[workshop[r]]:
-            out[k] = r
+        if status[r] == in_workshop:
+            members[k] = r
             k += 1
-    return out[:k].copy()
+    # is their workshop closing? The few workers in workshops are scattered over the rows: ask
+    # for each one's workshop some rows ahead (a read that misses the cache costs ~100 ns)
+    out = np.empty(k, np.int64)
+    n_out = 0
+    for i in range(k):
+        if i + AHEAD < k:
+            prefetch(workshop, members[i + AHEAD])
+        r = members[i]
+        if closing[workshop[r]]:
+            out[n_out] = r
+            n_out += 1
+    return out[:n_out].copy()
 
 
 @njit(cache=True)
@@ -576,24 +588,6 @@ def migrants_drawn(status, key, share):
     return out[:k].copy()
 
 
-@njit(cache=True, inline="always")
-def _pick_member(h, start, status, returning, key_reach, key_pick, rate, out, n):
-    """Household h (nobody in work) is reached with chance `rate`: append its member not working
-    (and not waiting at home) with the lowest draw, if any."""
-    if draw(key_reach, h, 0, 0) >= rate:
-        return n
-    best, best_u = -1, 2.0
-    for r in range(start[h], start[h + 1]):
-        if status[r] == NOT_WORKING and not returning[r]:
-            u = draw(key_pick, r, 0, 0)
-            if u < best_u:
-                best, best_u = r, u
-    if best >= 0:
-        out[n] = best
-        n += 1
-    return n
-
-
 @njit(cache=True)
 def zero_employment_members(hh_working, start, status, returning, key_reach, key_pick, rate):
     """Zero-employment clearing: households with nobody in work are reached with chance `rate`;
@@ -601,21 +595,43 @@ def zero_employment_members(hh_working, start, status, returning, key_reach, key
     lowest draw. Households hold consecutive rows (start[h]..start[h+1]), so no pass over all
     workers is needed. Rows come in household order."""
     n_hh = hh_working.shape[0]
-    out = np.empty(n_hh, np.int64)
+    reached = np.empty(n_hh, np.int64)
     n = 0
     full = n_hh - n_hh % BLOCK
-    for lo in range(0, full, BLOCK):
+    for lo in range(0, full + BLOCK, BLOCK):
         mask = np.uint64(0)
-        for j in range(BLOCK):
-            mask |= _bit(hh_working[lo + j] == 0, j)
-        while mask:  # the few households with nobody in work
+        if lo < full:
+            for j in range(BLOCK):
+                mask |= _bit(hh_working[lo + j] == 0, j)
+        else:  # the last partial block
+            for j in range(n_hh - full):
+                mask |= _bit(hh_working[lo + j] == 0, j)
+        while mask:  # the few households with nobody in work: reached this month?
             h = lo + np.int64(trailing_zeros(mask))
             mask &= mask - np.uint64(1)
-            n = _pick_member(h, start, status, returning, key_reach, key_pick, rate, out, n)
-    for h in range(full, n_hh):
-        if hh_working[h] == 0:
-            n = _pick_member(h, start, status, returning, key_reach, key_pick, rate, out, n)
-    return out[:n]
+            reached[n] = h
+            n += draw(key_reach, h, 0, 0) < rate
+    # their members are scattered over the rows: ask for them some households ahead
+    out = np.empty(n, np.int64)
+    n_out = 0
+    for i in range(n):
+        if i + AHEAD < n:
+            prefetch(start, reached[i + AHEAD])
+        if i + AHEAD // 2 < n:
+            q = start[reached[i + AHEAD // 2]]
+            prefetch(status, q)
+            prefetch(returning, q)
+        h = reached[i]
+        best, best_u = -1, 2.0
+        for r in range(start[h], start[h + 1]):
+            if status[r] == NOT_WORKING and not returning[r]:
+                u = draw(key_pick, r, 0, 0)
+                if u < best_u:
+                    best, best_u = r, u
+        if best >= 0:
+            out[n_out] = best
+            n_out += 1
+    return out[:n_out]
 
 
 @njit(cache=True)
