@@ -435,20 +435,32 @@ def contracts_ending(status, contract_end, t, key_closure, closure):
                 ended[k] = r
                 k += 1
         return ended[:k].copy(), np.empty(0, np.int64)
-    # a closure draws for every migrant: the draws, not the scan, cost the time here
+    # a closure: every migrant draws; the rows visited are migrants and other contracts ending
     closed = np.empty(n, np.int64)
     n_ended = n_closed = 0
-    for r in range(n):
-        s = status[r]
-        if s > 4:
-            continue
-        if s <= 1 and draw(key_closure, r, 0, 0) < closure:
-            closed[n_closed] = r
-            n_closed += 1
-        elif contract_end[r] > t:
-            continue
-        ended[n_ended] = r
-        n_ended += 1
+    for lo in range(0, n, BLOCK):
+        width = min(BLOCK, n - lo)
+        migrant = ending = np.uint64(0)
+        if width == BLOCK:
+            for j in range(BLOCK):
+                migrant |= _bit(status[lo + j] <= 1, j)
+                ending |= _bit(_contract_ended(status, contract_end, t, lo + j), j)
+        else:  # the last partial block
+            for j in range(width):
+                migrant |= _bit(status[lo + j] <= 1, j)
+                ending |= _bit(_contract_ended(status, contract_end, t, lo + j), j)
+        visit = migrant | ending
+        while visit:
+            j = trailing_zeros(visit)
+            visit &= visit - np.uint64(1)
+            r = lo + np.int64(j)
+            if (migrant >> j) & np.uint64(1) and draw(key_closure, r, 0, 0) < closure:
+                closed[n_closed] = r
+                n_closed += 1
+            elif not (ending >> j) & np.uint64(1):
+                continue
+            ended[n_ended] = r
+            n_ended += 1
     return ended[:n_ended].copy(), closed[:n_closed].copy()
 
 
@@ -579,12 +591,22 @@ def in_workshops(status, workshop, closing, in_workshop):
 @njit(cache=True)
 def migrants_drawn(status, key, share):
     """Migrants (out of or in province) whose draw is below `share`."""
-    out = np.empty(status.shape[0], np.int64)
+    n = status.shape[0]
+    out = np.empty(n, np.int64)
     k = 0
-    for r in range(status.shape[0]):
-        if status[r] <= 1 and draw(key, r, 0, 0) < share:
+    for lo in range(0, n, BLOCK):
+        mask = np.uint64(0)
+        if n - lo >= BLOCK:
+            for j in range(BLOCK):
+                mask |= _bit(status[lo + j] <= 1, j)
+        else:  # the last partial block
+            for j in range(n - lo):
+                mask |= _bit(status[lo + j] <= 1, j)
+        while mask:
+            r = lo + np.int64(trailing_zeros(mask))
+            mask &= mask - np.uint64(1)
             out[k] = r
-            k += 1
+            k += draw(key, r, 0, 0) < share
     return out[:k].copy()
 
 

@@ -78,6 +78,14 @@ def _check_scans(rng, n, t):
     forced = rng.integers(0, n, 500)
     ended, _ = kernels.contracts_ending(status, contract_end, t, streams.key(0, 1, t), 0.0)
     assert np.array_equal(ended, np.flatnonzero((status <= 4) & (contract_end <= t)))
+    # in a closure month each migrant draws; the closed are sent home with the contracts ending
+    u = streams.uniform(0, 1, t, np.arange(n))
+    closed = (status <= 1) & (u < 0.3)
+    ended, sent_home = kernels.contracts_ending(status, contract_end, t, streams.key(0, 1, t), 0.3)
+    assert np.array_equal(sent_home, np.flatnonzero(closed))
+    assert np.array_equal(ended, np.flatnonzero((status <= 4) & (closed | (contract_end <= t))))
+    assert np.array_equal(kernels.migrants_drawn(status, streams.key(0, 1, t), 0.3),
+                          np.flatnonzero(closed))
     due = (next_review <= t) & (status != 6) & ~returning
     due[forced] = True
     assert np.array_equal(kernels.reviews_due(next_review, status, returning, t, 6, forced),
