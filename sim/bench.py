@@ -26,7 +26,7 @@ import tempfile
 import time
 
 SCALES = (0.01, 0.1, 1.0)
-# the example size, and the whole labour force (the engine's full scale)
+# a size a Mesa user would run, and the whole labour force (the engine's full scale)
 REFERENCE_WORKERS = (20_000, 2_500_000)
 
 
@@ -128,7 +128,10 @@ def measure_sweep(scale: float) -> dict:
 
 def _in_subprocess(args: list[str], env: dict | None = None) -> dict:
     out = subprocess.run([sys.executable, "-m", "sim.bench", *args], capture_output=True,
-                         text=True, check=True, env=env)
+                         text=True, env=env)
+    if out.returncode != 0:  # say why (e.g. a scale the config refuses), not a traceback
+        reason = (out.stderr.strip().splitlines() or ["no message"])[-1]
+        sys.exit(f"sim-bench: the run {' '.join(args)} failed: {reason}")
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
@@ -144,6 +147,18 @@ def _median_run(args: list[str], repeats: int) -> dict:
             "range": f"{min(years):.2f}-{max(years):.2f}"}
 
 
+def _at_least(lowest: int):
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            value = lowest - 1
+        if value < lowest:
+            raise argparse.ArgumentTypeError(f"{text!r}: a whole number of at least {lowest}")
+        return value
+    return parse
+
+
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(prog="sim-bench", description=" ".join(__doc__.split("\n\n")[0].split()))
     ap.add_argument("--one", type=float, help=argparse.SUPPRESS)
@@ -155,11 +170,12 @@ def main(argv: list[str] | None = None) -> None:
                          "is compared with the Mesa reference")
     ap.add_argument("--sweep", action="store_true",
                     help="also time a 100-job sweep of one year at full scale (3-4 min)")
-    ap.add_argument("--repeats", type=int, default=3,
+    ap.add_argument("--repeats", type=_at_least(1), default=3,
                     help="fresh runs per engine timing; the median is reported (default 3)")
     ap.add_argument("--sweep-scale", type=float, default=1.0, help=argparse.SUPPRESS)
     # for a quick check that the benchmark runs end to end (tests/test_bench.py)
-    ap.add_argument("--reference-workers", type=int, nargs="+", default=list(REFERENCE_WORKERS),
+    ap.add_argument("--reference-workers", type=_at_least(1000), nargs="+",
+                    default=list(REFERENCE_WORKERS),
                     help=argparse.SUPPRESS)
     ap.add_argument("--skip-compile", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
