@@ -368,7 +368,7 @@ def clear_zero_employment(model) -> None:
     free = model.free_room()
     county = w.county[rows].astype(np.int64)
     order = streams.uniform(model.seed, streams.CLEARING, model.t + 6000, rows)
-    # fill_room's rule, compiled (only counties with more households than room are sorted)
+    # fill_room's rule, compiled (only counties with more households than room are looked at)
     placed = kernels.accept_in_groups(county, order, free, 2)
     post_rows = rows[placed]
     hire(model, post_rows, np.full(len(post_rows), PUBLIC_WELFARE, np.int8))
