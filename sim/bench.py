@@ -148,14 +148,11 @@ def _median_run(args: list[str], repeats: int) -> dict:
 
 
 def _at_least(lowest: int):
+    """An argparse type: a whole number of at least `lowest`, else an error that says so."""
     def parse(text: str) -> int:
-        try:
-            value = int(text)
-        except ValueError:
-            value = lowest - 1
-        if value < lowest:
+        if not text.strip().isdigit() or int(text) < lowest:
             raise argparse.ArgumentTypeError(f"{text!r}: a whole number of at least {lowest}")
-        return value
+        return int(text)
     return parse
 
 

@@ -45,9 +45,7 @@ def prefetch(typingctx, arr, idx):
     return sig, codegen
 
 
-# ---- bit masks for the scans over all rows -----------------------------------------------------
-# A scan tests 64 rows at a time into one 64-bit mask (a loop the compiler turns into vector
-# instructions), then visits only the set bits: a row that fails costs a fraction of a cycle.
+# ---- the set bits of a mask (the scans of sim.kernels visit only the rows that qualify) ---------
 @intrinsic
 def trailing_zeros(typingctx, x):
     """Position of the lowest set bit of a nonzero uint64 (llvm.cttz)."""
