@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from sim.configs import load
-from sim.model import LaborExportModel
+from sim.core.model import LaborExportModel
+from sim.experiments.compose import load
 
 SMALL = ["population.scale=0.004", "scenario.burn_in_months=3"]  # 10,000 workers
 SEEDS = (0, 1, 2)

@@ -9,9 +9,9 @@ import sys
 import pandas as pd
 import pytest
 
-from sim import metrics
+from sim.core import metrics
 
-RUN = [sys.executable, "-m", "sim.cli"]
+RUN = [sys.executable, "-m", "sim.commands.run"]
 FAST = ["population.scale=0.004", "scenario.burn_in_months=2", "quiet=true"]
 METRICS = ["in_work", "out_of_province", "in_province", "in_county", "local_job", "workshop",
            "workshop_paired", "public_welfare", "training", "not_working", "trained",
@@ -98,3 +98,38 @@ def test_a_labour_force_the_fit_was_not_made_for_is_flagged(tmp_path):
                   f"hydra.run.dir={tmp_path / 'b'}")
     assert matched.returncode == 0, matched.stderr
     assert "fitted for" not in matched.stderr
+
+
+# a run whose disk fills while it writes its results (ENOSPC from the writer)
+_FULL_DISK = """
+import errno, sys
+from sim.commands import run
+from sim.experiments import run_files
+
+def no_space(out_dir, doc):
+    raise OSError(errno.ENOSPC, "No space left on device")
+
+run_files.write_summary = no_space
+sys.argv = ["sim", *sys.argv[1:]]
+run.main()
+"""
+
+
+@pytest.mark.parametrize("folder, reason", [("/proc/sim-cannot-be-here", "cannot write in"),
+                                            ("README.md/inside", "is a file, not a folder")])
+def test_an_output_folder_that_cannot_be_made_is_a_clear_error(tmp_path, folder, reason):
+    (tmp_path / "README.md").write_text("a file")
+    res = sim(tmp_path, *FAST, f"hydra.run.dir={folder}")
+    assert res.returncode == 2
+    assert res.stderr.startswith("sim: Invalid value for 'hydra.run.dir'") and reason in res.stderr
+    assert res.stderr.count("\n") == 1 and "Traceback" not in res.stderr
+
+
+def test_a_full_disk_is_a_clear_error_and_leaves_no_half_result(tmp_path):
+    out = tmp_path / "run"
+    res = subprocess.run([sys.executable, "-c", _FULL_DISK, *FAST, f"hydra.run.dir={out}"],
+                         cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    assert res.returncode == 2, res.stderr
+    assert res.stderr.startswith("sim: Cannot write the results to") and "No space left" in res.stderr
+    assert res.stderr.count("\n") == 1 and "Traceback" not in res.stderr
+    assert not out.exists()  # neither the time series written before the failure nor the folder

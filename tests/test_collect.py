@@ -8,13 +8,13 @@ import sys
 
 import pandas as pd
 
-from sim.collect import collect
+from sim.experiments.sweep_results import collect
 
 FAST = ["population.scale=0.004", "scenario.burn_in_months=2", "quiet=true"]
 
 
 def sweep(tmp_path, *args):
-    return subprocess.run([sys.executable, "-m", "sim.cli", "-m", *FAST, *args,
+    return subprocess.run([sys.executable, "-m", "sim.commands.run", "-m", *FAST, *args,
                            f"hydra.sweep.dir={tmp_path / 'sweep'}"], cwd=tmp_path,
                           capture_output=True, text=True, timeout=600)
 

@@ -20,8 +20,8 @@ from pathlib import Path
 
 import pytest
 
-from sim import dashboard
-from sim.population import STATUSES
+from sim.commands import dashboard
+from sim.core.population import STATUS_LABELS, STATUSES
 
 SCALE = 0.004  # 10,000 workers: a Reset answers in about a second
 
@@ -31,10 +31,10 @@ SCALE = 0.004  # 10,000 workers: a Reset answers in about a second
 # ---------------------------------------------------------------------------------------------
 
 
-def test_levers_become_config_values():
-    levers = dashboard.Levers(population_scale=SCALE, training=2.0, posts=0.0,
-                              hiring_subsidy=4000.0, epidemic=0.0, referral=False)
-    cfg, notes = levers.config()
+def test_controls_become_config_values():
+    cfg, notes = dashboard.config_of({"population_scale": SCALE, "training": 2.0,
+                                      "public_welfare": 0.0, "hiring_subsidy": 4000.0,
+                                      "epidemic": 0.0, "referral": False})
     assert cfg.population.scale == SCALE
     assert cfg.policy.training.scale == 2.0 and cfg.policy.training.enabled
     assert not cfg.policy.public_welfare.enabled  # a size of 0 switches the lever off
@@ -44,9 +44,23 @@ def test_levers_become_config_values():
     assert notes == []
 
 
+def test_controls_come_from_the_shipped_config_and_scenarios():
+    """Labels and defaults are read from conf/, not written into the page: a control for every
+    keyword, the scenario list of conf/scenario/, the 2021 sizes in the labels."""
+    base = dashboard.base_config("baseline_2021")
+    params = dashboard.model_params(SCALE)
+    assert params["scenario_name"]["values"] == sorted(
+        p.stem for p in (Path(__file__).parents[1] / "conf" / "scenario").glob("*.yaml"))
+    assert f"{base.policy.public_welfare.posts:,}" in params["public_welfare"]["label"]
+    assert f"{base.policy.training.trainees_per_year:,}" in params["training"]["label"]
+    assert params["hiring_subsidy"]["value"] == base.policy.hiring_subsidy.amount
+    model = dashboard.DashboardModel(population_scale=SCALE)
+    assert set(model.controls) == set(params)
+
+
 def test_epidemic_strength_is_capped_where_a_month_would_exceed_full_closure():
-    cfg, notes = dashboard.Levers(population_scale=SCALE, scenario_name="epidemic_2020",
-                                  epidemic=3.0).config()
+    cfg, notes = dashboard.config_of({"population_scale": SCALE, "scenario_name": "epidemic_2020",
+                                      "epidemic": 3.0})
     peak = max(cfg.scenario.disruption.values())
     assert peak * cfg.scenario.disruption_scale == pytest.approx(1.0)
     assert len(notes) == 1 and "capped" in notes[0]
@@ -146,7 +160,7 @@ def server(tmp_path_factory):
     """`sim-dashboard` on a free localhost port, stopped at the end."""
     port = _free_port()
     script = Path(sys.executable).with_name("sim-dashboard")
-    command = [str(script)] if script.exists() else [sys.executable, "-m", "sim.dashboard"]
+    command = [str(script)] if script.exists() else [sys.executable, "-m", "sim.commands.dashboard"]
     log = tmp_path_factory.mktemp("dashboard") / "server.log"
     with open(log, "w") as out:
         proc = subprocess.Popen(command + ["--port", str(port), "--scale", str(SCALE)],
@@ -333,8 +347,9 @@ def _drive(browser, url: str) -> None:
         assert facts[name]["width"] > 200 and facts[name]["height"] > 120, (name, facts[name])
         assert facts[name]["paths"] > 10, (name, facts[name]["paths"])
         assert "2021-12" in facts[name]["text"]  # the month axis runs to the scenario's end
-    for label in ("Workers by status", "out of the province", "not working", "public-welfare post"):
-        assert label in facts["status"]["text"]
+    assert "Workers by status" in facts["status"]["text"]
+    for name in STATUSES:  # every status, by the label of the model's table of statuses
+        assert STATUS_LABELS[name][0] in facts["status"]["text"]
     assert "Working in the home county" in facts["in-county"]["text"]
     assert "Households with nobody in work" in facts["households"]["text"]
 
@@ -364,4 +379,4 @@ def _drive(browser, url: str) -> None:
     assert moved["in-county"] != baseline["in-county"]
     assert moved["status"] != baseline["status"]
     assert _model_value(browser, "T8") < 0.1 * posts_before  # the posts are gone
-    assert "posts ×0" in browser.find_element(By.CSS_SELECTOR, ".sim-fit").text
+    assert "public welfare ×0" in browser.find_element(By.CSS_SELECTOR, ".sim-fit").text

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.reference import CORE_RULES, ReferenceModel
+from sim.core.mesa_reference import CORE_RULES, ReferenceModel
 
 from .conftest import small_model
 

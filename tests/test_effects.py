@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim import effects
+from sim.experiments import paired_effects
 
 
 def table(rows):
@@ -33,7 +33,7 @@ def grid(effect_jobs: float, effect_cost: float, noise: float, seeds=range(5)):
 
 def test_paired_difference_removes_the_noise_both_runs_share():
     frame = grid(effect_jobs=5_000, effect_cost=1e8, noise=0.0)
-    eff = effects.paired_effects(frame, {"override.lever.scale": "0"}, ["in_work"])
+    eff = paired_effects.paired_effects(frame, {"override.lever.scale": "0"}, ["in_work"])
     row = eff.iloc[0]
     assert row["setting"] == "lever.scale=1"
     assert row["effect"] == pytest.approx(5_000)
@@ -42,9 +42,9 @@ def test_paired_difference_removes_the_noise_both_runs_share():
 
 
 def test_interval_covers_the_true_effect_and_narrows_with_seeds():
-    few = effects.paired_effects(grid(5_000, 1e8, 800.0, range(4)), {"override.lever.scale": "0"},
+    few = paired_effects.paired_effects(grid(5_000, 1e8, 800.0, range(4)), {"override.lever.scale": "0"},
                                  ["in_work"]).iloc[0]
-    many = effects.paired_effects(grid(5_000, 1e8, 800.0, range(40)),
+    many = paired_effects.paired_effects(grid(5_000, 1e8, 800.0, range(40)),
                                   {"override.lever.scale": "0"}, ["in_work"]).iloc[0]
     assert many["low"] < 5_000 < many["high"]
     assert many["high"] - many["low"] < few["high"] - few["low"]
@@ -52,7 +52,7 @@ def test_interval_covers_the_true_effect_and_narrows_with_seeds():
 
 def test_cost_per_additional_job_and_per_household_kept_above_the_line():
     frame = grid(effect_jobs=4_000, effect_cost=2e8, noise=0.0)
-    cost = effects.cost_effectiveness(frame, {"override.lever.scale": "0"}).iloc[0]
+    cost = paired_effects.cost_effectiveness(frame, {"override.lever.scale": "0"}).iloc[0]
     assert cost["additional_jobs"] == pytest.approx(4_000)
     assert cost["households_kept_above_line"] == pytest.approx(1_000)
     assert cost["cost_per_additional_job"] == pytest.approx(50_000)
@@ -61,7 +61,7 @@ def test_cost_per_additional_job_and_per_household_kept_above_the_line():
 
 def test_no_ratio_when_the_effect_is_not_told_apart_from_noise():
     frame = grid(effect_jobs=0.0, effect_cost=2e8, noise=3_000.0)
-    cost = effects.cost_effectiveness(frame, {"override.lever.scale": "0"}).iloc[0]
+    cost = paired_effects.cost_effectiveness(frame, {"override.lever.scale": "0"}).iloc[0]
     assert cost["additional_jobs_low"] < 0 < cost["additional_jobs_high"]
     assert np.isnan(cost["cost_per_additional_job"])
 
@@ -69,16 +69,16 @@ def test_no_ratio_when_the_effect_is_not_told_apart_from_noise():
 def test_failed_jobs_are_left_out_and_a_missing_reference_is_a_clear_error():
     frame = grid(5_000, 1e8, 0.0)
     frame.loc[0, "status"] = "failed"  # the seed-0 reference run
-    eff = effects.paired_effects(frame, {"override.lever.scale": "0"}, ["in_work"]).iloc[0]
+    eff = paired_effects.paired_effects(frame, {"override.lever.scale": "0"}, ["in_work"]).iloc[0]
     assert eff["seeds"] == 4
-    with pytest.raises(effects.EffectError, match="swept keys: lever.scale"):
-        effects.paired_effects(frame, {"override.other": "0"}, ["in_work"])
-    with pytest.raises(effects.EffectError, match="No finished job"):
-        effects.paired_effects(frame, {"override.lever.scale": "7"}, ["in_work"])
+    with pytest.raises(paired_effects.EffectError, match="swept keys: lever.scale"):
+        paired_effects.paired_effects(frame, {"override.other": "0"}, ["in_work"])
+    with pytest.raises(paired_effects.EffectError, match="No finished job"):
+        paired_effects.paired_effects(frame, {"override.lever.scale": "7"}, ["in_work"])
 
 
 def test_reference_is_read_from_the_command_line_form():
-    assert effects.parse_reference("ablation=none, policy.training.scale=0") == {
+    assert paired_effects.parse_reference("ablation=none, policy.training.scale=0") == {
         "override.ablation": "none", "override.policy.training.scale": "0"}
-    with pytest.raises(effects.EffectError, match="key=value"):
-        effects.parse_reference("ablation")
+    with pytest.raises(paired_effects.EffectError, match="key=value"):
+        paired_effects.parse_reference("ablation")

@@ -6,8 +6,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from sim.population import (FIRM, LOCAL_JOB, NO_EMPLOYER, NOT_WORKING, PUBLIC_WELFARE, STARTUP,
-                            TRAINING, WORKSHOP)
+from sim.core.population import (FIRM, LOCAL_JOB, NO_EMPLOYER, NOT_WORKING, PUBLIC_WELFARE,
+                                 STARTUP, TRAINING, WORKSHOP)
+from sim.core.rooms import free_room
 
 from .conftest import small_model
 
@@ -64,7 +65,7 @@ def test_room_limits_hold_when_room_is_scarce(seed):
         model.step()
         check_statuses(model)
         check_rooms(model)
-        binding += int(np.any(model.free_room()[:, 2] == 0))
+        binding += int(np.any(free_room(model)[:, 2] == 0))
     assert binding > 0  # the post quota did bind somewhere
 
 

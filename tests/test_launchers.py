@@ -17,7 +17,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from sim.collect import RESULTS
+from sim.experiments.sweep_results import RESULTS
 
 RAY_INSTALLED = importlib.util.find_spec("hydra_plugins.hydra_ray_launcher") is not None
 SWEEP = ["-m", "population.scale=0.004", "scenario.burn_in_months=2", "quiet=true", "seed=0,1",
@@ -26,7 +26,7 @@ FILES = ("timeseries.parquet", "yearly.parquet")
 
 
 def sweep(cwd: Path, folder: str, *launcher: str) -> pd.DataFrame:
-    res = subprocess.run([sys.executable, "-m", "sim.cli", *SWEEP, *launcher,
+    res = subprocess.run([sys.executable, "-m", "sim.commands.run", *SWEEP, *launcher,
                           f"hydra.sweep.dir={cwd / folder}"], cwd=cwd, capture_output=True,
                          text=True, timeout=900)
     assert res.returncode == 0, res.stderr[-3000:]

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from sim import runner
-from sim.config import LEVERS
+from sim.core.params import LEVERS
+from sim.experiments import runner
 
 from .conftest import small_config
 

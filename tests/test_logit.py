@@ -5,7 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from sim.decisions import OPTIONS, logit_probabilities
+from sim.core.decisions import logit_probabilities
+from sim.core.population import OPTIONS
+from sim.core.rooms import room_capacity
 
 from .conftest import SEEDS, small_model
 
@@ -47,7 +49,7 @@ def test_probabilities_are_the_softmax_of_utilities():
 
 
 def _kernel_and_numpy(model, rows, habit, stationary):
-    from sim.decisions import (evaluate, job_finding, stationary_probabilities, utilities)
+    from sim.core.decisions import (evaluate, job_finding, stationary_probabilities, utilities)
 
     P, p_migrant = evaluate(model, rows, habit, stationary)
     p_find = job_finding(model, rows)
@@ -61,13 +63,13 @@ def _kernel_and_numpy(model, rows, habit, stationary):
     [], ["scenario=epidemic_2020", "policy.public_welfare.scale=0"],
     ["behaviour.habit=4", "behaviour.home_value_sd=3", "policy.referral.scale=3"]])
 def test_compiled_kernel_matches_the_numpy_statement_of_the_rule(overrides, seed=1):
-    """sim.kernels computes what sim.decisions.utilities states, to rounding: e^V as a product
+    """The compiled kernel computes what sim.core.decisions.utilities states, to rounding: e^V as a product
     of looked-up factors gives the logit probabilities of V, closed options exactly 0."""
     model = small_model(*overrides, seed=seed)
     for _ in range(3):
         model.step()
     rows = model.last_decision.rows
-    model.options_open = model.room_capacity() > 0
+    model.options_open = room_capacity(model) > 0
     for habit, stationary in ((True, False), (False, True), (False, False)):
         P, p_migrant, P_np, p_np = _kernel_and_numpy(model, rows, habit, stationary)
         assert np.allclose(p_migrant, p_np, rtol=1e-14, atol=0)
@@ -79,7 +81,7 @@ def test_compiled_kernel_matches_the_numpy_statement_of_the_rule(overrides, seed
 def test_utilities_too_large_for_factor_tables_fall_back_to_the_numpy_rule(seed=1):
     """A valid config whose utilities reach thousands (income weight 100): the factors would
     overflow, so the probabilities come from the numpy rule, finite and summing to 1."""
-    from sim.decisions import exp_tables
+    from sim.core.decisions import exp_tables
 
     model = small_model("behaviour.income_weight=100", seed=seed)
     model.step()

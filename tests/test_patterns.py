@@ -1,33 +1,33 @@
-"""Patterns the calibration did not use (docs/MODEL.md 5.4, measured by sim.checks): women work
+"""Patterns the calibration did not use (docs/MODEL.md 5.4, measured by sim.experiments.patterns): women work
 away less than locally; migrants go home for the Spring Festival and leave after it; a 2020-like
 spring closure is followed by recovery within a few months. Means over several seeds."""
 
 from __future__ import annotations
 
-from sim import checks
+from sim.experiments import patterns
 
 from .conftest import SEEDS, small_config
 
 
 def series(*overrides):
-    return checks.mean_series([small_config("population.scale=0.01", "scenario.burn_in_months=24",
+    return patterns.mean_series([small_config("population.scale=0.01", "scenario.burn_in_months=24",
                                             f"seed={s}", *overrides) for s in SEEDS])
 
 
 def test_women_are_a_smaller_share_of_workers_away_than_of_local_workers():
-    away, local = checks.women_shares(series())
+    away, local = patterns.women_shares(series())
     assert away < local - 0.03
 
 
 def test_migrants_go_home_for_the_festival_and_leave_after_it():
     """2021: festival in February; 2022: in January (the festival fell on 1 February). Back
     above 95% of the level before it within three months (disruption switched off)."""
-    for _, low, back in checks.festival(series("scenario.end=2022-04", "scenario.disruption_scale=0")):
+    for _, low, back in patterns.festival(series("scenario.end=2022-04", "scenario.disruption_scale=0")):
         assert low < 0.95
         assert back > 0.95
 
 
 def test_a_spring_closure_is_followed_by_recovery_within_months():
-    shares = checks.recovery(series("scenario=epidemic_2020"))
+    shares = patterns.recovery(series("scenario=epidemic_2020"))
     assert shares["2021-03"] < 0.9
     assert shares["2021-06"] > 0.95

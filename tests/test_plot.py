@@ -9,14 +9,14 @@ import sys
 import pandas as pd
 import pytest
 
-from sim import plot
+from sim.commands import plot as plot_command
 
 
 @pytest.fixture(scope="module")
 def joblib_sweep(tmp_path_factory):
     root = tmp_path_factory.mktemp("sweep")
     res = subprocess.run(
-        [sys.executable, "-m", "sim.cli", "-m", "hydra/launcher=joblib", "population.scale=0.05",
+        [sys.executable, "-m", "sim.commands.run", "-m", "hydra/launcher=joblib", "population.scale=0.05",
          "quiet=true", "policy.training.scale=0,2", "policy.hiring_subsidy.scale=0,2", "seed=0,1",
          f"hydra.sweep.dir={root / 'sweep'}"], cwd=root, capture_output=True, text=True,
         timeout=900)
@@ -42,13 +42,13 @@ def figures(out):
 
 
 def test_sim_plot_draws_the_sweep(joblib_sweep, tmp_path):
-    plot.main([str(joblib_sweep), "--out", str(tmp_path / "auto")])
+    plot_command.main([str(joblib_sweep), "--out", str(tmp_path / "auto")])
     names = figures(tmp_path / "auto")
     for stem in ("series_in_work", "sweep", "heatmap_in_work"):
         for fmt in ("png", "svg"):
             assert f"{stem}.{fmt}" in names
             assert (tmp_path / "auto" / f"{stem}.{fmt}").stat().st_size > 5_000
-    plot.main([str(joblib_sweep), "--kind", "cost", "--out", str(tmp_path / "cost"),
+    plot_command.main([str(joblib_sweep), "--kind", "cost", "--out", str(tmp_path / "cost"),
                "--reference", "policy.training.scale=0,policy.hiring_subsidy.scale=0"])
     cost = pd.read_csv(tmp_path / "cost" / "cost.csv")
     assert len(cost) == 3  # every setting but the reference
@@ -57,7 +57,7 @@ def test_sim_plot_draws_the_sweep(joblib_sweep, tmp_path):
 
 
 def test_sim_plot_draws_a_run_with_bands(tmp_path):
-    res = subprocess.run([sys.executable, "-m", "sim.cli", "population.scale=0.004",
+    res = subprocess.run([sys.executable, "-m", "sim.commands.run", "population.scale=0.004",
                           "scenario.burn_in_months=2", "replicates=3", "quiet=true",
                           f"hydra.run.dir={tmp_path / 'run'}"], cwd=tmp_path,
                          capture_output=True, text=True, timeout=600)
@@ -66,7 +66,7 @@ def test_sim_plot_draws_a_run_with_bands(tmp_path):
     # three replicates: the band holds the mean and is not empty everywhere
     assert (ts["low"] <= ts["value"] + 1e-6).all() and (ts["value"] <= ts["high"] + 1e-6).all()
     assert (ts["high"] > ts["low"]).any()
-    plot.main([str(tmp_path / "run")])
+    plot_command.main([str(tmp_path / "run")])
     assert {"series.png", "series.svg"} <= set(figures(tmp_path / "run" / "figures"))
 
 
@@ -78,19 +78,19 @@ def test_sim_plot_draws_a_run_with_bands(tmp_path):
 ])
 def test_sim_plot_bad_input_is_a_clear_error(joblib_sweep, tmp_path, capsys, args, message):
     with pytest.raises(SystemExit) as exit_:
-        plot.main([str(joblib_sweep), "--out", str(tmp_path), *args])
+        plot_command.main([str(joblib_sweep), "--out", str(tmp_path), *args])
     assert exit_.value.code == 2
     assert message in capsys.readouterr().err
 
 
 def test_sim_plot_names_a_folder_it_cannot_read(tmp_path, capsys):
     with pytest.raises(SystemExit):
-        plot.main([str(tmp_path)])
+        plot_command.main([str(tmp_path)])
     assert "neither a run folder" in capsys.readouterr().err
 
 
 def test_transition_run_gives_yearly_totals_and_their_figure(tmp_path):
-    res = subprocess.run([sys.executable, "-m", "sim.cli", "population.scale=0.004",
+    res = subprocess.run([sys.executable, "-m", "sim.commands.run", "population.scale=0.004",
                           "scenario.burn_in_months=2", "scenario=transition_withdraw", "quiet=true",
                           f"hydra.run.dir={tmp_path / 'run'}"], cwd=tmp_path,
                          capture_output=True, text=True, timeout=600)
@@ -99,5 +99,5 @@ def test_transition_run_gives_yearly_totals_and_their_figure(tmp_path):
     assert sorted(set(yearly.index.get_level_values("year"))) == [2021, 2022, 2023, 2024, 2025]
     cost = yearly["value"].xs("cost_total", level="metric")
     assert (cost.loc[2022:] < cost.loc[2021]).all()  # support withdrawn after 2021
-    plot.main([str(tmp_path / "run")])
+    plot_command.main([str(tmp_path / "run")])
     assert {"yearly.png", "yearly.svg"} <= set(figures(tmp_path / "run" / "figures"))

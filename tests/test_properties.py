@@ -20,10 +20,11 @@ import numpy as np
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from sim import cli
-from sim.config import LEVERS, RANGES, Config, ConfigError, config_hash, validate
-from sim.configs import load
-from sim.model import LaborExportModel
+from sim.commands import input_checks
+from sim.core.model import LaborExportModel
+from sim.core.params import LEVERS, Config, config_hash
+from sim.core.validation import RANGES, ConfigError, validate
+from sim.experiments.compose import load
 
 from .test_invariants import check_rooms, check_statuses
 
@@ -193,7 +194,7 @@ def test_random_valid_configs_keep_every_invariant_every_month(cfg):
 def composed(files: tuple[str, ...]):
     """The composed config for these group choices (composing is slow; values are applied to a
     copy of it, as Hydra applies them)."""
-    return cli.compose(list(files))
+    return input_checks.compose(list(files))
 
 
 def _number(tp: Any, value: float) -> str:
@@ -351,11 +352,12 @@ def invalid_command_lines(draw) -> tuple[list[str], str]:
 
 def answer(argv: list[str]) -> str | None:
     """What the command line answers before anything runs: the overrides checked against the
-    schema, then applied to the composed config and range-checked (sim.cli's own functions)."""
+    schema, then applied to the composed config and range-checked (the functions of
+    sim.commands.input_checks)."""
     try:
-        cli.check_overrides(argv)
-        base = composed(tuple(a for a in argv if cli.composes(a)))
-        cli.params_of(base, [a for a in argv if not cli.composes(a)])
+        input_checks.check_overrides(argv)
+        base = composed(tuple(a for a in argv if input_checks.composes(a)))
+        input_checks.params_of(base, [a for a in argv if not input_checks.composes(a)])
     except ConfigError as e:
         return str(e)
     return None
@@ -410,7 +412,7 @@ def test_bad_user_scenario_files_get_the_clear_error(case):
         Path(folder, "scenario").mkdir()
         Path(folder, "scenario", "mine.yaml").write_text(SCENARIO_HEAD + body)
         try:
-            cli.check_command_line(["--config-dir", folder, "scenario=mine", *FAST])
+            input_checks.check_command_line(["--config-dir", folder, "scenario=mine", *FAST])
             message = None
         except ConfigError as e:
             message = str(e)
@@ -421,7 +423,7 @@ def test_a_good_user_scenario_file_is_accepted(tmp_path):
     (tmp_path / "scenario").mkdir()
     (tmp_path / "scenario" / "mine.yaml").write_text(
         SCENARIO_HEAD + 'disruption:\n  "2021-05": 0.4\nfestival_return_share: 0.5\n')
-    (cfg,) = cli.check_command_line(["--config-dir", str(tmp_path), "scenario=mine", *FAST])
+    (cfg,) = input_checks.check_command_line(["--config-dir", str(tmp_path), "scenario=mine", *FAST])
     assert cfg.scenario.name == "mine" and cfg.scenario.festival_return_share == 0.5
     assert cfg.scenario.disruption["2021-05"] == 0.4
 
@@ -443,7 +445,7 @@ def test_the_sim_command_answers_bad_input_with_exit_2_and_no_files(case):
             Path(folder, "user", "scenario").mkdir(parents=True)
             Path(folder, "user", "scenario", "mine.yaml").write_text(SCENARIO_HEAD + body)
             before = {p for p in Path(folder).rglob("*")}
-        res = subprocess.run([sys.executable, "-m", "sim.cli", *argv, *FAST], cwd=folder,
+        res = subprocess.run([sys.executable, "-m", "sim.commands.run", *argv, *FAST], cwd=folder,
                              capture_output=True, text=True, timeout=120,
                              env={**os.environ, "HYDRA_FULL_ERROR": "0"})
         assert res.returncode == 2, res.stderr

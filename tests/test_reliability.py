@@ -16,33 +16,34 @@ from pathlib import Path
 
 import pandas as pd
 
-from sim import cli, results, runner
-from sim.collect import RESULTS, collect
-from sim.collect import main as collect_main
-from sim.config import config_hash
+from sim.commands import input_checks, run
+from sim.commands.collect import main as collect_main
+from sim.core.params import config_hash
+from sim.experiments import run_files, runner
+from sim.experiments.sweep_results import RESULTS, collect
 
 from .conftest import small_config
 
 FAST = ["population.scale=0.002", "scenario.burn_in_months=1", "quiet=true"]
 SWEEP = ["-m", *FAST, "seed=0,1", "policy.training.scale=0,2"]  # 2 x 2 jobs
 TIMING = ["wall_seconds"]
-OUTPUTS = (results.TIMESERIES, results.YEARLY)
+OUTPUTS = (run_files.TIMESERIES, run_files.YEARLY)
 
 
 def sim(cwd: Path, *args: str, timeout: int = 600) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "sim.cli", *args], cwd=cwd, capture_output=True,
+    return subprocess.run([sys.executable, "-m", "sim.commands.run", *args], cwd=cwd, capture_output=True,
                           text=True, timeout=timeout)
 
 
 def start(cwd: Path, *args: str) -> subprocess.Popen:
     """A sweep in its own process group, as a terminal runs a command (signals reach it all)."""
-    return subprocess.Popen([sys.executable, "-m", "sim.cli", *args], cwd=cwd,
+    return subprocess.Popen([sys.executable, "-m", "sim.commands.run", *args], cwd=cwd,
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
                             start_new_session=True)
 
 
 def summary(job: Path) -> dict:
-    doc = json.loads((job / results.SUMMARY).read_text())
+    doc = json.loads((job / run_files.SUMMARY).read_text())
     doc["run"].pop("wall_seconds")
     return doc
 
@@ -72,7 +73,7 @@ def test_basic_and_joblib_launchers_give_identical_results(tmp_path):
         for name in OUTPUTS:
             assert (x / name).read_bytes() == (y / name).read_bytes(), (job, name)
         # the summary says what reproduces it: seed, package version, hash of the config
-        (cfg,) = cli.check_command_line(overrides.split())
+        (cfg,) = input_checks.check_command_line(overrides.split())
         assert summary(x)["run"] == {"seed": cfg.seed, "replicates": 1,
                                      "version": metadata.version("sim"),
                                      "config_hash": config_hash(cfg)}
@@ -90,11 +91,11 @@ def test_results_do_not_depend_on_what_ran_before_in_the_process(tmp_path):
 
 def _files(out: Path, cfg) -> dict[str, bytes]:
     result = runner.run(cfg)
-    doc = results.summary_document(result.summary, cfg)
+    doc = run_files.summary_document(result.summary, cfg)
     doc["run"].pop("wall_seconds")
-    results.write_timeseries(out, result.timeseries)
-    results.write_timeseries(out, result.yearly, results.YEARLY)
-    results.write_summary(out, doc)
+    run_files.write_timeseries(out, result.timeseries)
+    run_files.write_timeseries(out, result.yearly, run_files.YEARLY)
+    run_files.write_summary(out, doc)
     return {p.name: p.read_bytes() for p in out.iterdir()}
 
 
@@ -102,11 +103,11 @@ def test_a_sweep_killed_part_way_and_rerun_does_every_job_once(tmp_path):
     sweep = tmp_path / "sweep"
     args = ["-m", *FAST, "seed=0,1,2,3", f"hydra.sweep.dir={sweep}"]
     proc = start(tmp_path, *args)
-    first = sweep / "0" / results.SUMMARY
+    first = sweep / "0" / run_files.SUMMARY
     wait_for(first, proc)
     os.killpg(proc.pid, signal.SIGKILL)
     proc.wait(timeout=30)
-    assert not (sweep / "3" / results.SUMMARY).exists(), "killed part-way"
+    assert not (sweep / "3" / run_files.SUMMARY).exists(), "killed part-way"
     # whatever the kill interrupted, the collector reads only complete files
     partial = collect(sweep)
     assert (partial.status == "ok").sum() >= 1
@@ -128,24 +129,24 @@ def test_a_sweep_killed_part_way_and_rerun_does_every_job_once(tmp_path):
 
 def test_a_job_counts_as_finished_only_with_the_same_config_and_version(tmp_path, monkeypatch):
     cfg = small_config("seed=3")
-    assert not cli.finished(tmp_path, cfg)  # nothing written yet
+    assert not run.finished(tmp_path, cfg)  # nothing written yet
     _files(tmp_path, cfg)
-    assert cli.finished(tmp_path, cfg)
-    assert cli.finished(tmp_path, replace(cfg, quiet=not cfg.quiet))
-    assert not cli.finished(tmp_path, replace(cfg, seed=4))
+    assert run.finished(tmp_path, cfg)
+    assert run.finished(tmp_path, replace(cfg, quiet=not cfg.quiet))
+    assert not run.finished(tmp_path, replace(cfg, seed=4))
     policy = replace(cfg.policy, training=replace(cfg.policy.training, scale=2.0))
-    assert not cli.finished(tmp_path, replace(cfg, policy=policy))
-    monkeypatch.setattr(results, "version", lambda: "another")
-    assert not cli.finished(tmp_path, cfg)  # other code: run it again
+    assert not run.finished(tmp_path, replace(cfg, policy=policy))
+    monkeypatch.setattr(run_files, "version", lambda: "another")
+    assert not run.finished(tmp_path, cfg)  # other code: run it again
 
 
 def test_ctrl_c_keeps_the_finished_jobs_and_gathers_them(tmp_path):
     sweep = tmp_path / "sweep"
     proc = start(tmp_path, "-m", *FAST, "seed=0,1,2,3", f"hydra.sweep.dir={sweep}")
-    wait_for(sweep / "0" / results.SUMMARY, proc)
+    wait_for(sweep / "0" / run_files.SUMMARY, proc)
     os.killpg(proc.pid, signal.SIGINT)  # what Ctrl-C in a terminal sends
     _, err = proc.communicate(timeout=120)
-    assert proc.returncode == cli.EXIT_INTERRUPTED, err
+    assert proc.returncode == run.EXIT_INTERRUPTED, err
     assert "Traceback" not in err and "interrupted" in err
     table = pd.read_parquet(sweep / RESULTS)  # gathered on the way out
     assert "0" in set(table[table.status == "ok"].job)
@@ -161,7 +162,7 @@ _CTRL_C_WHILE_COMPOSING = """
 import os, signal, sys
 from pathlib import Path
 from hydra._internal.config_loader_impl import ConfigLoaderImpl
-from sim import cli
+from sim.commands import run
 
 original = ConfigLoaderImpl.load_sweep_config
 JOB_0_DONE = Path(sys.argv[-1].split("=", 1)[1]) / "0" / "summary.json"
@@ -173,7 +174,7 @@ def load_sweep_config(self, master_config, sweep_overrides):
 
 ConfigLoaderImpl.load_sweep_config = load_sweep_config
 sys.argv = ["sim", *sys.argv[1:]]
-cli.main()
+run.main()
 """
 
 
@@ -184,7 +185,7 @@ def test_ctrl_c_while_hydra_composes_a_job_waits_for_the_composition(tmp_path):
     done = subprocess.run([sys.executable, str(driver), "-m", *FAST, "seed=0,1,2",
                            f"hydra.sweep.dir={sweep}"], cwd=tmp_path, capture_output=True,
                           text=True, timeout=600)
-    assert done.returncode == cli.EXIT_INTERRUPTED, done.stderr
+    assert done.returncode == run.EXIT_INTERRUPTED, done.stderr
     assert "Traceback" not in done.stderr and "full_key" not in done.stderr, done.stderr
     table = pd.read_parquet(sweep / RESULTS).set_index("job")
     # job 0 ran to its end; job 1 was composed whole, then stopped as it began; job 2 never ran

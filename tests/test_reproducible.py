@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sim import runner
+from sim.experiments import runner
 
 from .conftest import small_config
 

@@ -1,4 +1,4 @@
-"""The end-2020 start (sim/start.py): shared by runs that differ only in their 2021 levers, copied
+"""The end-2020 start (sim/starting_state.py): shared by runs that differ only in their 2021 levers, copied
 draw for draw, and the run's levers taking over in January 2021."""
 
 from __future__ import annotations
@@ -10,12 +10,13 @@ import sys
 import numpy as np
 import pytest
 
-from sim import results, start
-from sim.config import ConfigError
-from sim.configs import load
-from sim.institutions import workshop_room
-from sim.model import LaborExportModel
-from sim.population import WORKSHOP
+from sim.core import start_cache, starting_state
+from sim.core.institutions import workshop_room
+from sim.core.model import LaborExportModel
+from sim.core.population import WORKSHOP
+from sim.core.validation import ConfigError
+from sim.experiments import run_files
+from sim.experiments.compose import load
 
 from .conftest import SMALL, small_config, small_model
 
@@ -26,9 +27,9 @@ LEVER_RUNS = ("policy.public_welfare.scale=0.5", "policy.workshops.enabled=false
 
 @pytest.fixture(autouse=True)
 def _no_kept_starts():
-    start.keep(0)
+    start_cache.keep(0)
     yield
-    start.keep(0)
+    start_cache.keep(0)
 
 
 def _run(model: LaborExportModel) -> tuple[list, dict]:
@@ -42,10 +43,10 @@ def _run(model: LaborExportModel) -> tuple[list, dict]:
 @pytest.mark.parametrize("override", LEVER_RUNS)
 def test_a_copied_start_runs_draw_for_draw_like_a_built_one(override):
     built = _run(small_model(override))
-    start.keep(1)
+    start_cache.keep(1)
     _run(small_model())  # builds the start and keeps it
     cfg = small_config("seed=0", override)
-    assert start.kept(start.start_key(cfg)) is not None, "the lever run shares the start"
+    assert start_cache.kept(starting_state.start_key(cfg)) is not None, "the lever run shares the start"
     copied = _run(LaborExportModel(cfg))
     assert copied[0] == built[0]
     for name, column in built[1].items():
@@ -53,7 +54,7 @@ def test_a_copied_start_runs_draw_for_draw_like_a_built_one(override):
 
 
 def test_a_kept_start_is_not_changed_by_the_runs_that_copy_it():
-    start.keep(1)
+    start_cache.keep(1)
     first = small_model()
     rows = _run(first)[0]
     _run(small_model("policy.workshops.enabled=false"))
@@ -117,25 +118,25 @@ def test_labour_brands_take_in_or_let_go_members_in_january(scale):
 
 
 def test_the_start_key_leaves_out_the_2021_levers_only():
-    key = start.start_key(small_config())
+    key = starting_state.start_key(small_config())
     for override in LEVER_RUNS + ("scenario.disruption_scale=1.5", "replicates=3"):
-        assert start.start_key(small_config(override)) == key, override
+        assert starting_state.start_key(small_config(override)) == key, override
     for override in ("seed=1", "behaviour.habit=2", "population.scale=0.005",
                      "policy.public_welfare.posts=250000", "scenario.burn_in_months=4"):
-        assert start.start_key(small_config(override)) != key, override
+        assert starting_state.start_key(small_config(override)) != key, override
     as_run = ["scenario.start_levers=as_run"]
-    assert start.start_key(small_config(*as_run)) == key
-    assert start.start_key(small_config(*as_run, "policy.workshops.scale=2")) != key
+    assert starting_state.start_key(small_config(*as_run)) == key
+    assert starting_state.start_key(small_config(*as_run, "policy.workshops.scale=2")) != key
 
 
 def test_kept_starts_are_bounded():
-    start.keep(2)
+    start_cache.keep(2)
     for seed in (0, 1, 2):
         small_model(seed=seed)
-    assert start.kept(start.start_key(small_config("seed=0"))) is None  # the oldest went first
-    assert start.kept(start.start_key(small_config("seed=2"))) is not None
-    start.keep(0)
-    assert start.kept(start.start_key(small_config("seed=2"))) is None
+    assert start_cache.kept(starting_state.start_key(small_config("seed=0"))) is None  # the oldest went first
+    assert start_cache.kept(starting_state.start_key(small_config("seed=2"))) is not None
+    start_cache.keep(0)
+    assert start_cache.kept(starting_state.start_key(small_config("seed=2"))) is None
 
 
 def test_a_bad_start_levers_value_is_named():
@@ -147,7 +148,7 @@ def test_a_sweep_copying_its_start_gives_what_single_runs_give(tmp_path):
     """Through the command line: the jobs of a sweep after the first copy its start; each gives
     the files a run of its own gives."""
     fast = [*SMALL, "quiet=true"]
-    cmd = [sys.executable, "-m", "sim.cli"]
+    cmd = [sys.executable, "-m", "sim.commands.run"]
     sweep = subprocess.run([*cmd, "-m", *fast, "policy.public_welfare.scale=1,0.5",
                             f"hydra.sweep.dir={tmp_path / 'sweep'}"], cwd=tmp_path,
                            capture_output=True, text=True, timeout=600)
@@ -158,11 +159,11 @@ def test_a_sweep_copying_its_start_gives_what_single_runs_give(tmp_path):
     assert alone.returncode == 0, alone.stderr
 
     def summary(path):
-        doc = json.loads((path / results.SUMMARY).read_text())
+        doc = json.loads((path / run_files.SUMMARY).read_text())
         doc["run"].pop("wall_seconds")
         return doc
 
     job = tmp_path / "sweep" / "1"
     assert summary(job) == summary(tmp_path / "alone")
-    for name in (results.TIMESERIES, results.YEARLY):
+    for name in (run_files.TIMESERIES, run_files.YEARLY):
         assert (job / name).read_bytes() == (tmp_path / "alone" / name).read_bytes()

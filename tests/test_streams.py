@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 from scipy import stats
 
-from sim import streams
+from sim.core import random_streams as streams
 
 
 def test_compiled_hash_equals_numpy_reference():
@@ -66,8 +66,8 @@ def test_compiled_scans_equal_their_numpy_conditions():
 
 
 def _check_scans(rng, n, t):
-    from sim import kernels
-    from sim.population import NOT_WORKING
+    from sim.core.compiled import scans as kernels
+    from sim.core.population import NOT_WORKING
 
     status = rng.integers(0, 7, n).astype(np.int8)
     contract_end = rng.integers(0, 15, n).astype(np.int16)
@@ -128,10 +128,12 @@ def _check_scans(rng, n, t):
 
 
 def test_compiled_room_filling_equals_fill_room():
-    """kernels.accept_in_groups serves the same applicants as sim.institutions.fill_room and
-    leaves the same room, with counties over and under their room and counties with none."""
-    from sim import kernels
-    from sim.institutions import fill_room
+    """accept_in_groups serves the same applicants as the numpy statement of the rule
+    (tests/oracles.py) and leaves the same room, with counties over and under their room and
+    counties with none."""
+    from sim.core.compiled import allocation as kernels
+
+    from .oracles import fill_room
 
     rng = np.random.default_rng(11)
     for n in (0, 1, 300, 5_000):
@@ -149,7 +151,7 @@ def test_compiled_room_filling_equals_fill_room():
 def test_compiled_room_filling_with_tied_orders_serves_exactly_the_room():
     """With many applicants sharing an order, no group gets more than its room, and nobody
     served comes after somebody turned away."""
-    from sim import kernels
+    from sim.core.compiled import allocation as kernels
 
     rng = np.random.default_rng(5)
     county = rng.integers(0, 10, 3_000)

@@ -7,12 +7,12 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from sim import sensitivity, study
+from sim.experiments import sensitivity, studies
 
 
 def test_transition_study_runs_and_draws_its_yearly_totals(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    paths = study.run_study("transition", ["population.scale=0.004", "scenario.burn_in_months=2"],
+    paths = studies.run_study("transition", ["population.scale=0.004", "scenario.burn_in_months=2"],
                             root=tmp_path)
     names = {p.name for p in paths}
     assert {"yearly.png", "yearly.svg", "yearly.csv", "series_in_work.png"} <= names

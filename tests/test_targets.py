@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from sim import targets
+from sim.experiments import targets
 
 
 def test_figures_are_consistent():

@@ -1,0 +1,53 @@
+"""`sim-study NAME`: run one of the shipped studies and write its figures and tables.
+
+    sim-study ablation             # study 1: each 2021 lever off in turn
+    sim-study training_subsidy     # study 2: training x hiring subsidy
+    sim-study workshops_posts      # study 3: workshops x public-welfare posts
+    sim-study epidemic_transport   # study 4: epidemic strength x transport capacity
+    sim-study transition           # study 5: 2021-2025, support continued, tapered, withdrawn
+    sim-study sensitivity          # study 6: Morris, then Sobol (SALib)
+    sim-study ablation population.scale=0.05   # extra overrides go to every job
+
+Studies 1-5 are Hydra sweeps (`conf/experiment/NAME.yaml`, the same as
+`sim -m +experiment=NAME`) on all local cores; their jobs go to `experiments/NAME/runs/`, the
+gathered `results.parquet`, the figures (PNG and SVG) and the tables (CSV) to `experiments/NAME/`.
+`--resume` keeps the jobs of an earlier run that finished; without it the runs start afresh.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from ..experiments import paired_effects, plots
+from ..experiments.studies import NAMES, ROOT, run_study
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(prog="sim-study", description=__doc__.splitlines()[0],
+                                 formatter_class=argparse.RawDescriptionHelpFormatter,
+                                 epilog="\n".join(__doc__.splitlines()[1:]))
+    ap.add_argument("name", choices=NAMES, help="the study")
+    ap.add_argument("overrides", nargs="*", help="config overrides for every job")
+    ap.add_argument("--resume", action="store_true",
+                    help="keep finished jobs of an earlier run of this study")
+    ap.add_argument("--plot-only", action="store_true",
+                    help="redraw the figures from the jobs already run")
+    ap.add_argument("--root", type=Path, default=ROOT, help="folder of the studies")
+    args = ap.parse_args(argv)
+    if args.name == "sensitivity" and args.overrides:
+        ap.exit(2, "sim-study: the sensitivity study takes its settings from "
+                   "conf/sensitivity/default.yaml, not overrides.\n")
+    try:
+        paths = run_study(args.name, args.overrides, args.root, args.resume,
+                          sweep=not args.plot_only)
+    except (plots.PlotError, paired_effects.EffectError, FileNotFoundError) as e:
+        print(f"sim-study: {e}", file=sys.stderr)
+        sys.exit(2)
+    for p in paths:
+        print(p)
+
+
+if __name__ == "__main__":
+    main()

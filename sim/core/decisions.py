@@ -1,0 +1,283 @@
+"""Where a worker chooses to work: random utility over the options open to it, with room limits.
+
+Utility of option j for worker i (docs/MODEL.md, Decision):
+    V_ij = asc_j + income_weight * wage_ij * p_ij / 1000          expected earnings (Harris-Todaro)
+           - distance_j * (1 - referral cut) * (1 - experience discount)
+           - care_cost * care_i * away_j
+           + peer_weight * share of the county working away last month   (j away only)
+           + habit * [j is the last option i held]
+    V_i,not_working = home_value_sd * z_i   (z_i a worker's standard-normal taste for home)
+A worker draws its option from the multinomial logit over V. Room-limited options (local jobs,
+workshops, posts) serve applicants county by county; a worker turned away takes its next-best
+option in the same month (drawn from the logit over the options left, which is the logit
+ranking's next place), up to 4 rounds.
+Migrant options have no room limit but a job-finding chance and, in a disruption, blocked travel.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from . import random_streams as streams
+from .compiled.choice import KEEP, choice_rounds, logit_kernel
+from .compiled.scans import reviews_due
+from .population import (COLUMN_OF_STATUS, NOT_WORKING, OVER_AGE, TRAINING, WEAK)
+from .rooms import free_room, room_capacity, update_acceptance
+
+ROOM_OPTIONS = (2, 3, 4)  # columns with a room limit: local job, workshop, post
+ROUNDS = 4
+# KEEP (-1): the outcome of a worker who stays in the job it holds
+
+
+@dataclass
+class DecisionRecord:
+    """What the last month's deciders faced and chose first (for tests and diagnostics)."""
+
+    rows: np.ndarray
+    first_choice: np.ndarray  # column each decider chose in the first round
+    outcome: np.ndarray  # status each decider ended the month in
+    posts: list  # per round: (county, priority, accepted) of the post applicants
+    # logit probabilities of the options (deciders x options), kept only when the model's
+    # `keep_probabilities` is set: a copy of 48 bytes per decider, every month
+    probabilities: np.ndarray | None = None
+
+    @property
+    def post_applications(self) -> pd.DataFrame:
+        frames = [pd.DataFrame({"county": c, "priority": p, "accepted": a, "round": r})
+                  for r, (c, p, a) in enumerate(self.posts)]
+        return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(
+            columns=["county", "priority", "accepted", "round"])
+
+
+def personal_factor(model, rows: np.ndarray) -> np.ndarray:
+    """A worker's pay relative to the option's average: skill, capacity, training, brand."""
+    w, p = model.workers, model.p
+    wages = p.wages
+    f = np.asarray(wages.skill_factors, np.float64)[w.skill[rows]]
+    cap = w.capacity[rows]
+    f = f * np.where(cap == WEAK, wages.weak_factor, np.where(cap == OVER_AGE, wages.over_age_factor, 1.0))
+    f = f * (1.0 + model.lever.training_premium * w.trained[rows])
+    return f * (1.0 + model.lever.brand_premium * w.brand[rows])
+
+
+def job_finding(model, rows: np.ndarray) -> np.ndarray:
+    """Chance of finding a job this month in each option (deciders x options)."""
+    w, b = model.workers, model.p.behaviour
+    lv = model.lever
+    boost = (1.0 + lv.referral_boost * w.referred[rows] + lv.training_boost * w.trained[rows]
+             + lv.brand_boost * w.brand[rows])
+    open_share = 1.0 - model.disruption * model.p.scenario.disruption_closure_share
+    demand = model.destination_demand
+    p = np.ones((len(rows), 6))
+    p[:, 0] = np.minimum(b.job_finding_out * demand * open_share * boost, 1.0)
+    p[:, 1] = np.minimum(b.job_finding_in * demand * open_share * boost, 1.0)
+    # room-limited options: last month's acceptance rate in the worker's county
+    p[:, 2:5] = model.acceptance[w.county[rows]]
+    return p
+
+
+def utilities(model, rows: np.ndarray, p_find: np.ndarray, habit: bool = True) -> np.ndarray:
+    """Systematic utility V (deciders x options); -inf where an option is closed to the worker."""
+    w, b = model.workers, model.p.behaviour
+    hh = model.households
+    n = len(rows)
+    V = np.zeros((n, 6))
+    V[:, :5] = [b.asc_out_of_province, b.asc_in_province, b.asc_local_job, b.asc_workshop,
+                b.asc_public_welfare]
+    wage = model.wage_levels[None, :] * personal_factor(model, rows)[:, None]
+    wage[:, 4] = model.wage_levels[4]  # post pay is flat
+    wage[:, 5] = 0.0
+    V += b.income_weight * wage * p_find / 1000.0
+    distance = ((1.0 - model.lever.referral_cut * w.referred[rows])
+                * (1.0 - b.experience_discount * w.experience[rows]))
+    V[:, 0] -= b.distance_cost_out * distance
+    V[:, 1] -= b.distance_cost_in * distance
+    care = w.care[rows].astype(np.float64)
+    V[:, 0] -= b.care_cost * care
+    V[:, 1] -= b.care_cost * b.care_weight_in_province * care
+    # the evidence (Chen, Jin & Yue) is on migrating: peers pull toward working away
+    away = model.peer_share[w.county[rows]][:, :2].sum(axis=1)
+    V[:, :2] += b.peer_weight * away[:, None]
+    # some value staying home more than others (the taste is stored in float32: widen it first)
+    V[:, 5] = b.home_value_sd * w.home_taste[rows].astype(np.float64)
+    if habit:
+        V[np.arange(n), COLUMN_OF_STATUS[w.last_status[rows]]] += b.habit
+    V[:, 3] += b.relocated_workshop_bonus * hh.relocated[w.household[rows]]
+    V[:, 4] += b.weak_public_welfare_bonus * (w.capacity[rows] != 0)
+    V[~w.can_migrate[rows], :2] = -np.inf
+    # an option with no room at all in the worker's county (no workshop, no post) is not open
+    V[:, 2:5][~model.options_open[w.county[rows]]] = -np.inf
+    return V
+
+
+# a part of a utility whose e^part is looked up may be at most this in size: a product of five
+# such factors (the most an option has) stays inside the range of a double
+MAX_PART = 140.0
+MAX_HOME_TASTE = 8.5  # |z| of the standard-normal home taste is below 8.3 for any hashed draw
+
+
+def exp_tables(model) -> tuple | None:
+    """e^part for each separable part of the utilities of `utilities`, by the traits it depends
+    on (the tables of `sim.core.compiled.choice.logit_kernel`), or None when a part is too large for the
+    product of factors to stay inside the range of a double (then the numpy rule is used)."""
+    b, lv, wages = model.p.behaviour, model.lever, model.p.wages
+    skill, cap, trained, brand, referred = np.meshgrid(
+        np.arange(3), np.arange(3), [0.0, 1.0], [0.0, 1.0], [0.0, 1.0], indexing="ij")
+    factors = np.array([1.0, wages.weak_factor, wages.over_age_factor])
+    factor = (np.asarray(wages.skill_factors, np.float64)[skill] * factors[cap]
+              * (1.0 + lv.training_premium * trained) * (1.0 + lv.brand_premium * brand))
+    boost = 1.0 + lv.referral_boost * referred + lv.training_boost * trained + lv.brand_boost * brand
+    open_share = 1.0 - model.disruption * model.p.scenario.disruption_closure_share
+    base = model.destination_demand * open_share
+    finding = np.stack([np.minimum(b.job_finding_out * base * boost, 1.0),
+                        np.minimum(b.job_finding_in * base * boost, 1.0)], axis=-1).reshape(72, 2)
+    levels, iw = model.wage_levels, b.income_weight
+    migrant = (np.array([b.asc_out_of_province, b.asc_in_province])
+               + iw * levels[:2] * factor.reshape(72, 1) * finding / 1000.0)
+    ref, exp_ = np.meshgrid([0.0, 1.0], [0.0, 1.0], indexing="ij")
+    dist = ((1.0 - lv.referral_cut * ref) * (1.0 - b.experience_discount * exp_)).reshape(4, 1)
+    distance = -np.array([b.distance_cost_out, b.distance_cost_in]) * dist
+    cares = np.array([[0.0, 0.0], [-b.care_cost, -b.care_cost * b.care_weight_in_province]])
+    peers = b.peer_weight * (model.peer_share[:, 0] + model.peer_share[:, 1])
+    pay = factor[..., 0].reshape(1, 36)  # the pay factor does not depend on referral
+    acc = model.acceptance
+    local = b.asc_local_job + iw * levels[2] * pay * acc[:, 0:1] / 1000.0
+    workshop = b.asc_workshop + iw * levels[3] * pay * acc[:, 1:2] / 1000.0
+    post = b.asc_public_welfare + iw * levels[4] * acc[:, 2] / 1000.0
+    bonuses = np.array([[0.0, b.relocated_workshop_bonus], [0.0, b.weak_public_welfare_bonus]])
+    parts = (migrant, distance, cares, peers, local, workshop, post, bonuses,
+             np.array([b.habit, b.home_value_sd * MAX_HOME_TASTE]))
+    if max(float(np.abs(x).max()) for x in parts) > MAX_PART:
+        return None
+    shut = ~model.options_open  # an option with no room at all in the county is not open
+    return (np.exp(migrant), finding, np.exp(distance), np.exp(cares), np.exp(peers),
+            np.where(shut[:, 0:1], 0.0, np.exp(local)), np.where(shut[:, 1:2], 0.0, np.exp(workshop)),
+            np.where(shut[:, 2], 0.0, np.exp(post)), np.exp(bonuses[0]), np.exp(bonuses[1]),
+            float(np.exp(b.habit)), float(b.home_value_sd))
+
+
+def evaluate(model, rows: np.ndarray, habit: bool = True, stationary: bool = False,
+             reuse: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    """Logit probabilities P (deciders x options) and migrant job-finding chances (deciders x
+    2): those of `logit_probabilities(utilities(...))` and `job_finding`, to rounding, by the
+    compiled kernel. With `stationary`, P is `stationary_probabilities` of the logit
+    probabilities. With `reuse`, P and the chances are written into buffers kept on the model
+    from one call to the next (valid until the next call): fresh memory costs a page fault per
+    4 kB touched."""
+    w, b = model.workers, model.p.behaviour
+    rows = np.ascontiguousarray(rows, np.int64)
+    tables = exp_tables(model)
+    if tables is None:  # utilities too large for tables of factors: the numpy rule
+        p_find = job_finding(model, rows)
+        P = logit_probabilities(utilities(model, rows, p_find, habit))
+        return (stationary_probabilities(P, b.habit) if stationary else P), p_find[:, :2]
+    n = len(rows)
+    if reuse:
+        buf = model.scratch.buffers
+        if buf is None or buf[0].shape[0] < n:
+            buf = model.scratch.buffers = (np.empty((n, 6)), np.empty((n, 2)))
+        P, p_migrant = buf[0][:n], buf[1][:n]
+    else:
+        P, p_migrant = np.empty((n, 6)), np.empty((n, 2))
+    return logit_kernel(rows, w.skill, w.capacity, w.trained, w.brand, w.referred, w.experience,
+                        w.care, w.county, w.last_status, w.household, model.households.relocated,
+                        w.can_migrate, w.home_taste, COLUMN_OF_STATUS, tables, habit, stationary,
+                        float(np.expm1(b.habit)), P, p_migrant)
+
+
+def logit_probabilities(V: np.ndarray) -> np.ndarray:
+    m = V.max(axis=1, keepdims=True)
+    e = np.exp(V - m)
+    return e / e.sum(axis=1, keepdims=True)
+
+
+def stationary_probabilities(P: np.ndarray, habit: float) -> np.ndarray:
+    """Long-run shares of a worker who, at each review, chooses by the logit with a pull `habit`
+    toward the option it holds. The chain T(j|i) = e^{V_j + h[j=i]} / D_i, with
+    D_i = Z + (e^h - 1) e^{V_i}, is reversible with pi_i proportional to e^{V_i} D_i, that is
+    to P_i (1 + (e^h - 1) P_i). Starting from these shares spares a long burn-in."""
+    S = P * (1.0 + np.expm1(habit) * P)
+    return S / S.sum(axis=1, keepdims=True)
+
+
+def decide(model, rows: np.ndarray, prev: np.ndarray, habit: bool = True,
+           record: bool = False) -> np.ndarray:
+    """Deciders choose and are placed; returns the status each ends the month in, or KEEP
+    for a worker still holding a job who chooses to stay in it (no search, no room needed).
+    With habit=False (the starting state) the draw is from the habit chain's long-run shares.
+
+    `prev` is each decider's status at the start of the month: a worker already at a migrant
+    destination does not travel to take a new job there, so a disruption cannot block it.
+
+    Sampling the logit ranking one choice at a time: the best option has the logit
+    probabilities, and the next-best, given the best is closed, has the logit probabilities of
+    the options left (Luce's choice axiom). One uniform per decider and round does it. The
+    rounds run compiled (`sim.core.compiled.choice.choice_rounds`); tests/test_choice_rules.py
+    states their rules in numpy.
+    """
+    t, seed = model.t, model.seed
+    rows = np.ascontiguousarray(rows, np.int64)
+    model.options_open = room_capacity(model) > 0
+    # the starting state (no habit) draws from the long-run shares of the habit chain
+    P, p_find = evaluate(model, rows, habit, stationary=not habit, reuse=True)
+    # the rounds strike the options that turned a worker away: keep the probabilities first
+    kept = P.copy() if record and model.keep_probabilities else None
+    w, hh = model.workers, model.households
+    free = free_room(model)  # county x (local, workshop, post), decreased as places go
+    applied = np.zeros_like(free)
+    accepted = np.zeros_like(free)
+    seats = np.array([model.seats_left, 0], np.int64)
+    keys = tuple(streams.key(seed, s, t) for s in (streams.CHOICE, streams.JOB_FINDING,
+                                                   streams.TRAVEL, streams.TRANSPORT,
+                                                   streams.ORDER))
+    worker = (w.status, w.last_status, model.recall, w.county, w.returning, w.capacity,
+              w.household, model.zero_employment, hh.identified)
+    outcome, first, posts = choice_rounds(rows, np.asarray(prev, np.int8), P, p_find, worker, keys,
+                                          float(model.disruption), seats, free, applied, accepted,
+                                          ROUNDS)
+    if model.disruption > 0:
+        model.seats_left = int(seats[0])
+        model.flow["transported"] += int(seats[1])
+    update_acceptance(model, applied, accepted)
+    if record:
+        model.last_decision = DecisionRecord(
+            rows=rows, first_choice=first,
+            outcome=np.where(outcome == KEEP, w.status[rows], outcome),
+            posts=_post_log(rows, w.county, posts), probabilities=kept)
+    return outcome
+
+
+def _post_log(rows: np.ndarray, county: np.ndarray, posts: tuple) -> list:
+    """Per round with post applicants: (county, priority, accepted) of each applicant."""
+    idx, rnd, priority, got = posts
+    return [(county[rows[idx[rnd == r]]].astype(np.int64), priority[rnd == r], got[rnd == r])
+            for r in np.unique(rnd)]
+
+
+def who_decides(model, *released: np.ndarray) -> np.ndarray:
+    """Who chooses this month: everyone who lost or left a job or a course, a share of the
+    workers without work (search), and a few with work (on-the-job reconsideration)."""
+    w = model.workers
+    forced = np.concatenate(released)
+    forced = forced[w.status[forced] == NOT_WORKING]
+    # searchers and reconsidering workers: their review month has come (a geometric wait
+    # drawn when they last changed, see employment.schedule_review)
+    return reviews_due(w.next_review, w.status, w.returning, model.t, TRAINING,
+                       np.ascontiguousarray(forced, np.int64))
+
+
+def update_peer_share(model) -> None:
+    """Shares of each county's workers by status, as peers see them next month: a migrant home
+    for the festival or stuck by a closure still counts as working away."""
+    counts = model.ledger.by_county.astype(np.float64)
+    away = np.flatnonzero(model.workers.returning)
+    if len(away):
+        w, n_c = model.workers, model.counties.n
+        moved = np.bincount(w.county[away].astype(np.int64) * 7 + w.last_status[away],
+                            minlength=n_c * 7).reshape(n_c, 7)
+        counts += moved
+        counts[:, NOT_WORKING] -= moved.sum(axis=1)
+    model.peer_share = counts / np.maximum(counts.sum(axis=1, keepdims=True), 1)

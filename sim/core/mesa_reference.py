@@ -1,0 +1,189 @@
+"""The reference model: the engine's core rules written plainly, one `mesa.Agent` per worker.
+
+It is not a second product. It exists to dock with the vectorised engine (tests/test_docking.py:
+same choice shares and room-limited allocations within sampling error) and as the baseline of
+the performance benchmark (sim-bench). Core rules only: contracts end, workers review at their
+rates, choose by the logit with habit, peers and home taste, and take room-limited places county
+by county in random order, falling back to their next choice. No programmes, festival or shocks.
+"""
+
+from __future__ import annotations
+
+import math
+
+import mesa
+import numpy as np
+
+from .decisions import job_finding, personal_factor
+from .params import LEVERS
+from .population import COLUMN_OF_STATUS, NOT_WORKING, OPTIONS, PUBLIC_WELFARE
+from .rooms import room_capacity
+
+ROOM_COLUMN = {2: 0, 3: 1, 4: 2}  # option column -> room kind (local, workshop, post)
+
+# overrides that reduce the engine to the rules this model states: programmes off but the room of
+# workshops and posts (posts slack: the reference has no priority order), no shocks, festival,
+# closures or growth, and the start built under the same levers (no change in January)
+CORE_RULES = ([f"policy/{lever}=off" for lever in LEVERS if lever not in ("workshops", "public_welfare")]
+              + ["policy.public_welfare.posts=2500000", "policy.workshops.closure_hazard=0",
+                 "scenario.disruption_scale=0", "scenario.festival_return_share=0",
+                 "wages.growth_per_year=0", "scenario.destination_demand_growth=0",
+                 "local_jobs.demand_growth_per_year=0", "scenario.start_levers=as_run"])
+
+
+class Worker(mesa.Agent):
+    def __init__(self, model: "ReferenceModel", row: int, engine, factor: float,
+                 distance: float, p_migrant: tuple[float, float]) -> None:
+        super().__init__(model)
+        w = engine.workers
+        self.county = int(w.county[row])
+        self.status = int(w.status[row])
+        self.last_status = int(w.last_status[row])
+        self.can_migrate = bool(w.can_migrate[row])
+        self.weak = int(w.capacity[row]) != 0
+        self.care = bool(w.care[row])
+        self.relocated = bool(engine.households.relocated[w.household[row]])
+        self.home_taste = float(w.home_taste[row])
+        self.separated = False
+        # pay, distance and job-finding terms depend on fixed traits: computed once
+        self.factor = factor
+        self.distance = distance
+        self.p_migrant = p_migrant
+
+    def utilities(self) -> list[float]:
+        m, b = self.model, self.model.b
+        levels = m.wage_levels
+        share = m.shares[self.county]
+        away = share[0] + share[1]
+        p = [self.p_migrant[0], self.p_migrant[1], *m.acceptance[self.county], 1.0]
+        v = [b.asc_out_of_province, b.asc_in_province, b.asc_local_job, b.asc_workshop,
+             b.asc_public_welfare, b.home_value_sd * self.home_taste]
+        for k in range(4):
+            v[k] += b.income_weight * levels[k] * self.factor * p[k] / 1000.0
+        v[4] += b.income_weight * levels[4] * p[4] / 1000.0
+        v[0] += -b.distance_cost_out * self.distance - b.care_cost * self.care + b.peer_weight * away
+        v[1] += (-b.distance_cost_in * self.distance - b.care_cost * b.care_weight_in_province
+                 * self.care + b.peer_weight * away)
+        v[3] += b.relocated_workshop_bonus * self.relocated
+        v[4] += b.weak_public_welfare_bonus * self.weak
+        v[COLUMN_OF_STATUS[self.last_status]] += b.habit
+        if not self.can_migrate:
+            v[0] = v[1] = -math.inf
+        for col in (2, 3, 4):
+            if m.capacity[self.county][ROOM_COLUMN[col]] <= 0:
+                v[col] = -math.inf
+        return v
+
+    def separate(self) -> None:
+        """The contract may end this month."""
+        if self.status <= PUBLIC_WELFARE and self.random.random() < self.model.separation[self.status]:
+            self.model.leave(self)
+            self.separated = True
+
+    def wants_to_decide(self) -> bool:
+        """Who lost its job decides; the others review at their rates."""
+        working = self.status <= PUBLIC_WELFARE
+        rate = self.model.b.reconsider_rate if working else self.model.b.search_rate
+        decides = self.separated or self.random.random() < rate
+        self.separated = False
+        if decides:
+            v = self.utilities()
+            top = max(v)
+            self.weights = [math.exp(x - top) if x > -math.inf else 0.0 for x in v]
+        return decides
+
+    def pick(self) -> int | None:
+        """Draw the best option still open; settle it unless it has a room limit. Returns the
+        option column still to be served, or None when the worker is done for the month."""
+        m = self.model
+        col = m.random.choices(range(6), weights=self.weights)[0]
+        option = int(OPTIONS[col])
+        if self.status <= PUBLIC_WELFARE and option == self.status:
+            return None  # keeps its job
+        if option == NOT_WORKING:
+            m.leave(self)
+            return None
+        if col < 2:  # a migrant job is found or not; either way the month's search ends
+            if m.random.random() < self.p_migrant[col]:
+                m.take(self, option)
+            return None
+        return col
+
+
+class ReferenceModel(mesa.Model):
+    """Built from an engine model's state so that both start from the same workers."""
+
+    def __init__(self, engine, seed: int) -> None:
+        super().__init__(rng=int(seed))
+        self.b = engine.p.behaviour
+        self.wage_levels = list(map(float, engine.wage_levels))
+        self.separation = list(map(float, engine.separation_hazard))
+        self.acceptance = engine.acceptance.tolist()
+        self.capacity = room_capacity(engine).tolist()
+        self.n_counties = engine.counties.n
+        rows = np.arange(engine.workers.n)
+        factor = personal_factor(engine, rows)
+        p_find = job_finding(engine, rows)
+        w, lv = engine.workers, engine.lever
+        distance = ((1.0 - lv.referral_cut * w.referred) * (1.0 - self.b.experience_discount * w.experience))
+        for row in rows:
+            Worker(self, int(row), engine, float(factor[row]), float(distance[row]),
+                   (float(p_find[row, 0]), float(p_find[row, 1])))
+        self.held = np.zeros((self.n_counties, 3), np.int64)
+        for a in self.agents:
+            if a.status in (2, 3, 4):
+                self.held[a.county, ROOM_COLUMN[a.status]] += 1
+        self._update_shares()
+
+    def _update_shares(self) -> None:
+        counts = np.zeros((self.n_counties, 7))
+        for a in self.agents:
+            counts[a.county, a.status] += 1
+        self.shares = (counts / np.maximum(counts.sum(axis=1, keepdims=True), 1)).tolist()
+
+    def leave(self, agent: Worker) -> None:
+        if agent.status in (2, 3, 4):
+            self.held[agent.county, ROOM_COLUMN[agent.status]] -= 1
+        agent.status = NOT_WORKING
+
+    def take(self, agent: Worker, option: int) -> None:
+        self.leave(agent)
+        agent.status = option
+        agent.last_status = option
+        if option in (2, 3, 4):
+            self.held[agent.county, ROOM_COLUMN[option]] += 1
+
+    def step(self) -> None:
+        """A month: contracts end; deciders choose in rounds; each round, room-limited places
+        go to that round's applicants in random order; who is turned away tries its next
+        choice in the next round (up to 4); a worker with a job who finds nothing keeps it."""
+        self.agents.shuffle_do("separate")
+        self.free = np.maximum(np.array(self.capacity) - self.held, 0).tolist()
+        self.applied = [[0, 0, 0] for _ in range(self.n_counties)]
+        self.accepted = [[0, 0, 0] for _ in range(self.n_counties)]
+        pending = [a for a in self.agents if a.wants_to_decide()]
+        for _ in range(4):
+            applicants = [(a, col) for a in pending if (col := a.pick()) is not None]
+            self.random.shuffle(applicants)
+            pending = []
+            for a, col in applicants:
+                kind = ROOM_COLUMN[col]
+                self.applied[a.county][kind] += 1
+                if self.free[a.county][kind] > 0:
+                    self.free[a.county][kind] -= 1
+                    self.accepted[a.county][kind] += 1
+                    self.take(a, int(OPTIONS[col]))
+                else:
+                    a.weights[col] = 0.0
+                    pending.append(a)
+        for c in range(self.n_counties):  # the expected chance of a place, smoothed as in the engine
+            for k in range(3):
+                rate = self.accepted[c][k] / self.applied[c][k] if self.applied[c][k] else 1.0
+                self.acceptance[c][k] = 0.5 * self.acceptance[c][k] + 0.5 * rate
+        self._update_shares()
+
+    def status_counts(self) -> np.ndarray:
+        counts = np.zeros(7, np.int64)
+        for a in self.agents:
+            counts[a.status] += 1
+        return counts
