@@ -1,12 +1,21 @@
-"""Numpy statements of the model's compiled rules, written apart from the code they check: each
-test compares a kernel (sim.core.compiled, the compiled moves of sim.core.employment) with the
-rule stated here, so an error in either shows."""
+"""Numpy statements of the model's rules, written apart from the code they check.
+
+Each is stated from the configuration and the agents' columns only, never with the engine's own
+helpers, so that an error in the engine (a compiled kernel, a table of factors, a cost line)
+shows as a difference. docs/MODEL.md section 3.4 is the text these follow.
+"""
 
 from __future__ import annotations
 
 import numpy as np
 
+from sim.core import random_streams as streams
 
+OUT, IN, LOCAL, WORKSHOP, POST, TRAINING, NOT_WORKING = range(7)
+WEAK, OVER_AGE = 1, 2
+
+
+# ---- room-limited places ----------------------------------------------------------------------
 def rank_within_groups(group: np.ndarray, order: np.ndarray) -> np.ndarray:
     """Rank of each row among the rows of its group by ascending `order` (0 = first served)."""
     rank = np.empty(len(group), np.int64)
@@ -22,3 +31,122 @@ def fill_room(group: np.ndarray, order: np.ndarray, free: np.ndarray) -> np.ndar
     accepted = rank_within_groups(group, order) < free[group]
     free -= np.bincount(group[accepted], minlength=len(free))
     return accepted
+
+
+def post_priority(capacity: np.ndarray, zero_employment: np.ndarray,
+                  identified: np.ndarray) -> np.ndarray:
+    """P9: weak and over-age labour first (0), then members of households with nobody in work or
+    identified by monitoring (1), then the rest (2)."""
+    return np.where(capacity != 0, 0, np.where(zero_employment | identified, 1, 2))
+
+
+# ---- contracts and pay ------------------------------------------------------------------------
+def geometric_months(hazard: float, u: np.ndarray) -> np.ndarray:
+    """A geometric wait with monthly hazard h, from uniform draws u: the first month k >= 1 with
+    (1 - h)^k <= u, i.e. ceil(log u / log(1 - h)), at most 30,000 months."""
+    months = np.ceil(np.log(u) / np.log1p(-hazard))
+    return np.clip(months, 1, 30_000).astype(np.int64)
+
+
+def pay_level(model, status: int, month: int) -> float:
+    """The option's monthly pay level in month index `month` (0 = December 2020): the 2021 level
+    grown at `wages.growth_per_year`, centred on mid-2021; workshop and post pay do not grow."""
+    w = model.p.wages
+    year, m = (int(x) for x in model.labels[max(month, 0)].split("-"))
+    growth = (1.0 + w.growth_per_year) ** (year - 2021 + (m - 6.5) / 12)
+    return {OUT: w.out_of_province * growth, IN: w.in_province * growth,
+            LOCAL: w.local_job * growth, WORKSHOP: w.workshop, POST: w.public_welfare}[status]
+
+
+def personal_pay_factor(model, rows: np.ndarray) -> np.ndarray:
+    """Skill x capacity x (1 + training premium if trained) x (1 + brand premium if a member),
+    from the config (a lever switched off pays no premium)."""
+    w, p = model.workers, model.p
+    skill = np.asarray(p.wages.skill_factors)[w.skill[rows]]
+    cap = np.select([w.capacity[rows] == WEAK, w.capacity[rows] == OVER_AGE],
+                    [p.wages.weak_factor, p.wages.over_age_factor], 1.0)
+    training = p.policy.training.wage_premium * p.policy.training.enabled
+    brand = p.policy.labour_brands.wage_premium * p.policy.labour_brands.enabled
+    return skill * cap * (1 + training * w.trained[rows]) * (1 + brand * w.brand[rows])
+
+
+def pay_ratio(model, rows: np.ndarray) -> np.ndarray:
+    """Each worker's pay over what its job, month of hire and traits set (posts excepted): the
+    log-normal draw of mean 1 (`wages.dispersion` its sigma)."""
+    w = model.workers
+    expected = np.array([pay_level(model, int(w.status[r]), int(w.since[r])) for r in rows])
+    return w.wage[rows] / (expected * personal_pay_factor(model, rows))
+
+
+# ---- households -------------------------------------------------------------------------------
+def household_recount(model) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """From the worker columns: each household's income this month (members' pay plus a twelfth
+    of its non-wage income), nobody in work, and below the monitoring line (a year at this
+    month's pay, plus non-wage income, per person)."""
+    w, hh = model.workers, model.households
+    working = w.status < TRAINING
+    wages = np.bincount(w.household, weights=np.where(working, w.wage, 0.0).astype(np.float64),
+                        minlength=hh.n)
+    members_working = np.bincount(w.household, weights=working, minlength=hh.n)
+    nonwage = hh.nonwage_income.astype(np.float64)
+    income = wages + nonwage / 12
+    below = (12 * wages + nonwage) / hh.persons < model.p.policy.monitoring.monitoring_line
+    return income, members_working == 0, below
+
+
+# ---- the choice -------------------------------------------------------------------------------
+def utilities(model, rows: np.ndarray) -> np.ndarray:
+    """The systematic utility of each option (docs/MODEL.md 3.4.11) from the config and the
+    workers' columns; -inf where an option is closed to the worker."""
+    w, b, p = model.workers, model.p.behaviour, model.p
+    lever_on = {name: getattr(p.policy, name).enabled for name in ("training", "referral",
+                                                                   "labour_brands")}
+    n = len(rows)
+    level = np.array([pay_level(model, s, model.t) for s in (OUT, IN, LOCAL, WORKSHOP, POST)])
+    factor = personal_pay_factor(model, rows)
+    # migrant job finding: demand, disruption, and the boosts of referral, training and brands
+    open_share = 1 - model.disruption * p.scenario.disruption_closure_share
+    demand = (1 + p.scenario.destination_demand_growth) ** (max(model.t, 0) / 12)
+    boost = (1 + p.policy.referral.job_finding_boost * lever_on["referral"]
+             * p.policy.referral.scale * w.referred[rows]
+             + p.policy.training.job_finding_boost * lever_on["training"] * w.trained[rows]
+             + p.policy.labour_brands.job_finding_boost * lever_on["labour_brands"] * w.brand[rows])
+    find = np.stack([np.minimum(b.job_finding_out * demand * open_share * boost, 1),
+                     np.minimum(b.job_finding_in * demand * open_share * boost, 1)], axis=1)
+    acceptance = model.acceptance[w.county[rows]]
+    V = np.zeros((n, 6))
+    V[:, 0] = b.asc_out_of_province + b.income_weight * level[0] * factor * find[:, 0] / 1000
+    V[:, 1] = b.asc_in_province + b.income_weight * level[1] * factor * find[:, 1] / 1000
+    V[:, 2] = b.asc_local_job + b.income_weight * level[2] * factor * acceptance[:, 0] / 1000
+    V[:, 3] = b.asc_workshop + b.income_weight * level[3] * factor * acceptance[:, 1] / 1000
+    V[:, 4] = b.asc_public_welfare + b.income_weight * level[4] * acceptance[:, 2] / 1000
+    cut = p.policy.referral.distance_cost_cut * min(p.policy.referral.scale, 1) * lever_on["referral"]
+    distance = (1 - cut * w.referred[rows]) * (1 - b.experience_discount * w.experience[rows])
+    care = w.care[rows]
+    away = model.peer_share[w.county[rows], 0] + model.peer_share[w.county[rows], 1]
+    V[:, 0] += -b.distance_cost_out * distance - b.care_cost * care + b.peer_weight * away
+    V[:, 1] += (-b.distance_cost_in * distance - b.care_cost * b.care_weight_in_province * care
+                + b.peer_weight * away)
+    V[:, 3] += b.relocated_workshop_bonus * model.households.relocated[w.household[rows]]
+    V[:, 4] += b.weak_public_welfare_bonus * (w.capacity[rows] != 0)
+    V[:, 5] = b.home_value_sd * w.home_taste[rows].astype(np.float64)
+    column = np.array([0, 1, 2, 3, 4, 5, 5])[w.last_status[rows]]
+    V[np.arange(n), column] += b.habit
+    V[~w.can_migrate[rows], :2] = -np.inf
+    # a local option with no room at all in the worker's county is closed
+    ws, rooms, county = model.workshops, model.rooms, w.county[rows]
+    room = np.stack([rooms.firm_room + rooms.startup_room,
+                     np.bincount(ws.county, weights=ws.room * ws.open, minlength=len(rooms.post_quota)),
+                     rooms.post_quota], axis=1)
+    V[:, 2:5][room[county] <= 0] = -np.inf
+    return V
+
+
+def logit(V: np.ndarray) -> np.ndarray:
+    e = np.exp(V - V.max(axis=1, keepdims=True))
+    return e / e.sum(axis=1, keepdims=True)
+
+
+def draws(model, stream: int, rows: np.ndarray, month: int | None = None) -> np.ndarray:
+    """The hashed uniform draws of `rows` in a stream (this month unless `month` is given)."""
+    return streams.uniform(model.seed, stream, model.t if month is None else month, rows)

@@ -1,14 +1,18 @@
-"""Docking: the vectorised engine and the plain Mesa reference model (one agent per worker),
-started from the same workers, give the same statuses after some months, within sampling
-error over several seeds (programmes and shocks off, local and workshop room binding)."""
+"""Docking: the vectorised engine and the plain Mesa reference model (one agent per worker, its
+own pay, job-finding and separation terms from the config), started from the same workers, give
+the same statuses after some months, within sampling error over several seeds (programmes and
+shocks off, local and workshop room binding)."""
 
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from sim.core.mesa_reference import CORE_RULES, ReferenceModel
 
 from .conftest import small_model
+
+pytestmark = pytest.mark.model
 
 DOCK = [*CORE_RULES, "population.scale=0.002"]
 MONTHS = 3
@@ -34,8 +38,11 @@ def test_engine_and_reference_model_dock():
         assert moved > 0.02 * start.sum()  # the months did move workers
     diffs, levels = np.array(diffs, float), np.array(levels)
     mean, se = diffs.mean(axis=0), diffs.std(axis=0, ddof=1) / np.sqrt(len(diffs))
-    for k in range(7):
-        if levels[:, k].mean() < 20:
-            continue
-        assert abs(mean[k]) < 5 * se[k] + 1e-9, (k, mean[k], se[k])
-        assert abs(mean[k]) / levels[:, k].mean() < 0.05, (k, mean[k], levels[:, k].mean())
+    for k in range(7):  # every status, however few hold it
+        assert abs(mean[k]) <= 5 * se[k] + 0.5, (k, mean[k], se[k])
+        assert abs(mean[k]) <= 0.05 * levels[:, k].mean() + 2, (k, mean[k], levels[:, k].mean())
+
+
+def test_the_reference_refuses_rules_it_does_not_state():
+    with pytest.raises(ValueError, match="CORE_RULES"):
+        ReferenceModel(small_model("population.scale=0.002"), seed=0)

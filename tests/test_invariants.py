@@ -1,16 +1,19 @@
 """Properties that hold for every seed, every month: one status per worker, room limits,
-training spells, zero-employment households."""
+training spells, zero-employment households, running counts equal to a recount."""
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from sim.core.population import (FIRM, LOCAL_JOB, NO_EMPLOYER, NOT_WORKING, PUBLIC_WELFARE,
                                  STARTUP, TRAINING, WORKSHOP)
 from sim.core.rooms import free_room
 
 from .conftest import small_model
+
+pytestmark = pytest.mark.model
 
 
 def check_statuses(model) -> None:
@@ -101,21 +104,6 @@ def test_zero_employment_households_counted_right(seed):
     expected = int((~by_household).sum())
     assert len(by_household) == model.households.n
     assert model.recorder.current["zero_employment_households"] * model.scale == expected
-
-
-def test_posts_go_by_priority(seed):
-    """When a county turns applicants away, nobody of a lower priority class got a post there
-    in the same round: weak and over-age first, then zero-employment or identified households."""
-    model = small_model("policy.public_welfare.scale=0.2", seed=seed)
-    checked = 0
-    for _ in range(6):
-        model.step()
-        apps = model.last_decision.post_applications
-        for _, g in apps.groupby(["county", "round"]):
-            if (~g.accepted).any() and g.accepted.any():
-                assert g[g.accepted].priority.max() <= g[~g.accepted].priority.min()
-                checked += 1
-    assert checked > 0
 
 
 def test_running_counts_agree_with_a_recount(seed):

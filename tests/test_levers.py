@@ -9,6 +9,8 @@ from sim.experiments import runner
 
 from .conftest import small_config
 
+pytestmark = pytest.mark.model
+
 # the programme output each lever produces, which must vanish with it
 OUTPUT = {
     "training": "trained",

@@ -9,7 +9,10 @@ from sim.core.decisions import logit_probabilities
 from sim.core.population import OPTIONS
 from sim.core.rooms import room_capacity
 
+from . import oracles
 from .conftest import SEEDS, small_model
+
+pytestmark = pytest.mark.model
 
 SLACK = ["behaviour.peer_weight=0", "local_jobs.demand=25000000",
          "policy.public_welfare.posts=2500000", "policy.workshops.rural_jobs=2000000000",
@@ -62,31 +65,39 @@ def _kernel_and_numpy(model, rows, habit, stationary):
 @pytest.mark.parametrize("overrides", [
     [], ["scenario=epidemic_2020", "policy.public_welfare.scale=0"],
     ["behaviour.habit=4", "behaviour.home_value_sd=3", "policy.referral.scale=3"]])
-def test_compiled_kernel_matches_the_numpy_statement_of_the_rule(overrides, seed=1):
-    """The compiled kernel computes what sim.core.decisions.utilities states, to rounding: e^V as a product
-    of looked-up factors gives the logit probabilities of V, closed options exactly 0."""
+def test_compiled_kernel_and_numpy_rule_give_the_logit_of_the_stated_utilities(overrides, seed=1):
+    """The compiled kernel (e^V as a product of looked-up factors) and the numpy reading copy
+    both give the logit of the utilities stated apart in tests/oracles.py, to rounding; closed
+    options exactly 0."""
     model = small_model(*overrides, seed=seed)
     for _ in range(3):
         model.step()
     rows = model.last_decision.rows
     model.options_open = room_capacity(model) > 0
+    expected = oracles.logit(oracles.utilities(model, rows))
     for habit, stationary in ((True, False), (False, True), (False, False)):
         P, p_migrant, P_np, p_np = _kernel_and_numpy(model, rows, habit, stationary)
         assert np.allclose(p_migrant, p_np, rtol=1e-14, atol=0)
         assert np.array_equal(P == 0, P_np == 0)
         assert np.allclose(P, P_np, rtol=1e-12, atol=1e-300)
         assert np.allclose(P.sum(axis=1), 1.0, rtol=1e-14)
+    P, _, P_np, _ = _kernel_and_numpy(model, rows, True, False)
+    assert np.array_equal(P == 0, expected == 0)
+    assert np.allclose(P, expected, rtol=1e-9, atol=1e-300)
+    assert np.allclose(P_np, expected, rtol=1e-9, atol=1e-300)
 
 
 def test_utilities_too_large_for_factor_tables_fall_back_to_the_numpy_rule(seed=1):
     """A valid config whose utilities reach thousands (income weight 100): the factors would
-    overflow, so the probabilities come from the numpy rule, finite and summing to 1."""
-    from sim.core.decisions import exp_tables
+    overflow, so the probabilities come from the numpy rule: finite, summing to 1, and the logit
+    of the utilities stated apart."""
+    from sim.core.decisions import evaluate, exp_tables
 
     model = small_model("behaviour.income_weight=100", seed=seed)
     model.step()
     assert exp_tables(model) is None
     rows = model.last_decision.rows
-    P, p_migrant, P_np, p_np = _kernel_and_numpy(model, rows, True, False)
+    model.options_open = room_capacity(model) > 0
+    P, _ = evaluate(model, rows)
     assert np.isfinite(P).all() and np.allclose(P.sum(axis=1), 1.0)
-    assert np.array_equal(P, P_np) and np.array_equal(p_migrant, p_np)
+    assert np.allclose(P, oracles.logit(oracles.utilities(model, rows)), rtol=1e-9, atol=1e-300)

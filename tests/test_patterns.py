@@ -4,9 +4,13 @@ spring closure is followed by recovery within a few months. Means over several s
 
 from __future__ import annotations
 
+import pytest
+
 from sim.experiments import patterns
 
 from .conftest import SEEDS, small_config
+
+pytestmark = pytest.mark.model
 
 
 def series(*overrides):

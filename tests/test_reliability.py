@@ -22,7 +22,7 @@ from sim.core.params import config_hash
 from sim.experiments import run_files, runner
 from sim.experiments.sweep_results import RESULTS, collect
 
-from .conftest import small_config
+from .conftest import SMALL, small_config
 
 FAST = ["population.scale=0.002", "scenario.burn_in_months=1", "quiet=true"]
 SWEEP = ["-m", *FAST, "seed=0,1", "policy.training.scale=0,2"]  # 2 x 2 jobs
@@ -192,3 +192,28 @@ def test_ctrl_c_while_hydra_composes_a_job_waits_for_the_composition(tmp_path):
     assert table.loc["0", "status"] == "ok"
     assert table.loc["1", "status"] == "interrupted"
     assert "2" not in table.index or table.loc["2", "status"] == "missing"
+
+
+def test_a_sweep_copying_its_start_gives_what_single_runs_give(tmp_path):
+    """Through the command line: the jobs of a sweep after the first copy its start; each gives
+    the files a run of its own gives."""
+    fast = [*SMALL, "quiet=true"]
+    cmd = [sys.executable, "-m", "sim.commands.run"]
+    sweep = subprocess.run([*cmd, "-m", *fast, "policy.public_welfare.scale=1,0.5",
+                            f"hydra.sweep.dir={tmp_path / 'sweep'}"], cwd=tmp_path,
+                           capture_output=True, text=True, timeout=600)
+    assert sweep.returncode == 0, sweep.stderr
+    alone = subprocess.run([*cmd, *fast, "policy.public_welfare.scale=0.5",
+                            f"hydra.run.dir={tmp_path / 'alone'}"], cwd=tmp_path,
+                           capture_output=True, text=True, timeout=600)
+    assert alone.returncode == 0, alone.stderr
+
+    def summary(path):
+        doc = json.loads((path / run_files.SUMMARY).read_text())
+        doc["run"].pop("wall_seconds")
+        return doc
+
+    job = tmp_path / "sweep" / "1"
+    assert summary(job) == summary(tmp_path / "alone")
+    for name in (run_files.TIMESERIES, run_files.YEARLY):
+        assert (job / name).read_bytes() == (tmp_path / "alone" / name).read_bytes()

@@ -3,9 +3,6 @@ draw for draw, and the run's levers taking over in January 2021."""
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
 
 import numpy as np
 import pytest
@@ -15,10 +12,11 @@ from sim.core.institutions import workshop_room
 from sim.core.model import LaborExportModel
 from sim.core.population import WORKSHOP
 from sim.core.validation import ConfigError
-from sim.experiments import run_files
 from sim.experiments.compose import load
 
-from .conftest import SMALL, small_config, small_model
+from .conftest import small_config, small_model
+
+pytestmark = pytest.mark.model
 
 LEVER_RUNS = ("policy.public_welfare.scale=0.5", "policy.workshops.enabled=false",
               "policy.referral.scale=2", "policy.labour_brands.scale=0.5",
@@ -142,28 +140,3 @@ def test_kept_starts_are_bounded():
 def test_a_bad_start_levers_value_is_named():
     with pytest.raises(ConfigError, match=r"scenario\.start_levers.*shipped, as_run"):
         load(["scenario.start_levers=never"])
-
-
-def test_a_sweep_copying_its_start_gives_what_single_runs_give(tmp_path):
-    """Through the command line: the jobs of a sweep after the first copy its start; each gives
-    the files a run of its own gives."""
-    fast = [*SMALL, "quiet=true"]
-    cmd = [sys.executable, "-m", "sim.commands.run"]
-    sweep = subprocess.run([*cmd, "-m", *fast, "policy.public_welfare.scale=1,0.5",
-                            f"hydra.sweep.dir={tmp_path / 'sweep'}"], cwd=tmp_path,
-                           capture_output=True, text=True, timeout=600)
-    assert sweep.returncode == 0, sweep.stderr
-    alone = subprocess.run([*cmd, *fast, "policy.public_welfare.scale=0.5",
-                            f"hydra.run.dir={tmp_path / 'alone'}"], cwd=tmp_path,
-                           capture_output=True, text=True, timeout=600)
-    assert alone.returncode == 0, alone.stderr
-
-    def summary(path):
-        doc = json.loads((path / run_files.SUMMARY).read_text())
-        doc["run"].pop("wall_seconds")
-        return doc
-
-    job = tmp_path / "sweep" / "1"
-    assert summary(job) == summary(tmp_path / "alone")
-    for name in (run_files.TIMESERIES, run_files.YEARLY):
-        assert (job / name).read_bytes() == (tmp_path / "alone" / name).read_bytes()

@@ -3,10 +3,14 @@ depend only on (seed, stream, month, row), and differ across streams."""
 
 from __future__ import annotations
 
+import pytest
+
 import numpy as np
 from scipy import stats
 
 from sim.core import random_streams as streams
+
+pytestmark = pytest.mark.model
 
 
 def test_compiled_hash_equals_numpy_reference():

@@ -6,6 +6,8 @@ import pytest
 
 from sim.experiments import targets
 
+pytestmark = pytest.mark.model
+
 
 def test_figures_are_consistent():
     by_id = {t["id"]: t for t in targets.targets()}

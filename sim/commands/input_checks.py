@@ -28,7 +28,7 @@ from omegaconf.errors import ConfigAttributeError, ConfigKeyError, OmegaConfBase
 
 from ..core.params import Config
 from ..core.validation import ConfigError
-from ..experiments.compose import to_params
+from ..experiments.compose import register, to_params
 from . import hydra_adapter
 
 CONFIG_PATH, CONFIG_NAME = "pkg://sim.conf", "config"
@@ -237,6 +237,7 @@ def _composition_error(e: Exception) -> ConfigError:
 @contextmanager
 def _hydra(args: argparse.Namespace) -> Iterator[Any]:
     """A Hydra instance with the search path the real run will have (`--config-dir` included)."""
+    register()  # the schema the primary config extends
     if args.config_dir and not os.path.isdir(args.config_dir):
         raise ConfigError(f"Invalid value for '--config-dir': got {args.config_dir!r}; "
                           "allowed: an existing folder (with your config files, e.g. "

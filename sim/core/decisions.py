@@ -39,17 +39,19 @@ class DecisionRecord:
     rows: np.ndarray
     first_choice: np.ndarray  # column each decider chose in the first round
     outcome: np.ndarray  # status each decider ended the month in
-    posts: list  # per round: (county, priority, accepted) of the post applicants
+    posts: tuple  # post applications: (decider index, round, priority, accepted)
+    county: np.ndarray  # county of each decider
     # logit probabilities of the options (deciders x options), kept only when the model's
     # `keep_probabilities` is set: a copy of 48 bytes per decider, every month
     probabilities: np.ndarray | None = None
 
     @property
     def post_applications(self) -> pd.DataFrame:
-        frames = [pd.DataFrame({"county": c, "priority": p, "accepted": a, "round": r})
-                  for r, (c, p, a) in enumerate(self.posts)]
-        return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(
-            columns=["county", "priority", "accepted", "round"])
+        """One row per post application: the decider (index into `rows`), its county, the round,
+        its priority class and whether it got a post."""
+        decider, rnd, priority, accepted = self.posts
+        return pd.DataFrame({"decider": decider, "county": self.county[decider], "round": rnd,
+                             "priority": priority, "accepted": accepted})
 
 
 def personal_factor(model, rows: np.ndarray) -> np.ndarray:
@@ -246,15 +248,8 @@ def decide(model, rows: np.ndarray, prev: np.ndarray, habit: bool = True,
         model.last_decision = DecisionRecord(
             rows=rows, first_choice=first,
             outcome=np.where(outcome == KEEP, w.status[rows], outcome),
-            posts=_post_log(rows, w.county, posts), probabilities=kept)
+            posts=posts, county=w.county[rows].astype(np.int64), probabilities=kept)
     return outcome
-
-
-def _post_log(rows: np.ndarray, county: np.ndarray, posts: tuple) -> list:
-    """Per round with post applicants: (county, priority, accepted) of each applicant."""
-    idx, rnd, priority, got = posts
-    return [(county[rows[idx[rnd == r]]].astype(np.int64), priority[rnd == r], got[rnd == r])
-            for r in np.unique(rnd)]
 
 
 def who_decides(model, *released: np.ndarray) -> np.ndarray:

@@ -14,8 +14,7 @@ import math
 import mesa
 import numpy as np
 
-from .decisions import job_finding, personal_factor
-from .params import LEVERS
+from .params import LEVERS, Config
 from .population import COLUMN_OF_STATUS, NOT_WORKING, OPTIONS, PUBLIC_WELFARE
 from .rooms import room_capacity
 
@@ -111,24 +110,37 @@ class Worker(mesa.Agent):
 
 
 class ReferenceModel(mesa.Model):
-    """Built from an engine model's state so that both start from the same workers."""
+    """Built from an engine model's workers and room so that both start from the same state.
+
+    Its own terms come from the config, not from the engine's helpers: pay factors (skill and
+    capacity: no programme premium under CORE_RULES), migrant job finding (the configured chance:
+    no demand growth, disruption or boost under CORE_RULES), distance (experience only) and the
+    separation hazards. It refuses an engine not run under CORE_RULES, where those would differ."""
 
     def __init__(self, engine, seed: int) -> None:
         super().__init__(rng=int(seed))
-        self.b = engine.p.behaviour
-        self.wage_levels = list(map(float, engine.wage_levels))
-        self.separation = list(map(float, engine.separation_hazard))
+        cfg = engine.p
+        if not _core_rules(cfg):
+            raise ValueError("the reference model states the core rules only: build the engine "
+                             "with sim.core.mesa_reference.CORE_RULES")
+        b, wages = cfg.behaviour, cfg.wages
+        self.b = b
+        self.wage_levels = [wages.out_of_province, wages.in_province, wages.local_job,
+                            wages.workshop, wages.public_welfare, 0.0]
+        self.separation = [b.separation_out_of_province, b.separation_in_province,
+                           b.separation_local_job, b.separation_workshop,
+                           b.separation_public_welfare, 0.0, 0.0]
         self.acceptance = engine.acceptance.tolist()
         self.capacity = room_capacity(engine).tolist()
         self.n_counties = engine.counties.n
-        rows = np.arange(engine.workers.n)
-        factor = personal_factor(engine, rows)
-        p_find = job_finding(engine, rows)
-        w, lv = engine.workers, engine.lever
-        distance = ((1.0 - lv.referral_cut * w.referred) * (1.0 - self.b.experience_discount * w.experience))
-        for row in rows:
-            Worker(self, int(row), engine, float(factor[row]), float(distance[row]),
-                   (float(p_find[row, 0]), float(p_find[row, 1])))
+        w = engine.workers
+        skill = np.asarray(wages.skill_factors)[w.skill]
+        capacity = np.array([1.0, wages.weak_factor, wages.over_age_factor])[w.capacity]
+        factor = skill * capacity
+        p_migrant = (min(b.job_finding_out, 1.0), min(b.job_finding_in, 1.0))
+        distance = 1.0 - b.experience_discount * w.experience
+        for row in range(w.n):
+            Worker(self, row, engine, float(factor[row]), float(distance[row]), p_migrant)
         self.held = np.zeros((self.n_counties, 3), np.int64)
         for a in self.agents:
             if a.status in (2, 3, 4):
@@ -187,3 +199,12 @@ class ReferenceModel(mesa.Model):
         for a in self.agents:
             counts[a.status] += 1
         return counts
+
+
+def _core_rules(cfg: Config) -> bool:
+    """The config has what CORE_RULES set: programmes that change pay, job finding or distance
+    off, no growth, no disruption, no festival."""
+    p, s = cfg.policy, cfg.scenario
+    return (not (p.training.enabled or p.referral.enabled or p.labour_brands.enabled)
+            and cfg.wages.growth_per_year == 0 and s.destination_demand_growth == 0
+            and s.disruption_scale == 0 and s.festival_return_share == 0)
