@@ -106,13 +106,20 @@ def test_training_places_go_to_identified_households_first(seed):
 
 
 # ---- public-welfare posts ---------------------------------------------------------------------
-def test_posts_are_served_by_priority_class_computed_from_the_applicants():
+@pytest.mark.parametrize("setting", [
+    [],  # the baseline's households
+    # few weak or over-age workers and many monitored households, all identified: applicants
+    # from identified households compete with others, so monitoring's place in the order binds
+    ["population.monitored_share=0.4", "policy.monitoring.identification_rate=1",
+     "population.weak_share=0.02", "population.age_shares=[0.25,0.35,0.39,0.01]"]])
+def test_posts_are_served_by_priority_class_computed_from_the_applicants(setting):
     """Within a county and round, when applicants are turned away, nobody served is of a lower
     priority class than somebody turned away; the classes come from the applicants' capacity and
     households at the time of the choice (tests/oracles.py), not from the model's log."""
     checked = 0
+    classes_in_conflict = set()
     for seed in SEEDS:
-        model = small_model(SCALE, "policy.public_welfare.scale=0.3", seed=seed)
+        model = small_model(SCALE, "policy.public_welfare.scale=0.3", *setting, seed=seed)
         for _ in range(6):
             w = model.workers
             zero, identified = model.zero_employment.copy(), model.households.identified.copy()
@@ -122,11 +129,16 @@ def test_posts_are_served_by_priority_class_computed_from_the_applicants():
             rows = rec.rows[apps["decider"].to_numpy()]
             h = w.household[rows]
             apps["class"] = oracles.post_priority(w.capacity[rows], zero[h], identified[h])
+            apps["identified_only"] = identified[h] & ~zero[h] & (w.capacity[rows] == 0)
             for _, g in apps.groupby(["county", "round"]):
                 if g.accepted.any() and (~g.accepted).any():
                     assert g[g.accepted]["class"].max() <= g[~g.accepted]["class"].min()
                     checked += 1
+                    if g[g.accepted]["identified_only"].any() and (g[~g.accepted]["class"] == 2).any():
+                        classes_in_conflict.add(1)
     assert checked > 20
+    if setting:  # the identified were served ahead of others who were turned away
+        assert classes_in_conflict == {1}
 
 
 def test_the_post_quota_follows_weak_and_over_age_labour_by_county(seed):

@@ -16,8 +16,9 @@ from sim.commands import plot as plot_command
 def joblib_sweep(tmp_path_factory):
     root = tmp_path_factory.mktemp("sweep")
     res = subprocess.run(
-        [sys.executable, "-m", "sim.commands.run", "-m", "hydra/launcher=joblib", "population.scale=0.01",
-         "scenario.burn_in_months=6", "quiet=true", "policy.training.scale=0,2", "policy.hiring_subsidy.scale=0,2", "seed=0,1",
+        [sys.executable, "-m", "sim.commands.run", "-m", "hydra/launcher=joblib",
+         "population.scale=0.01", "scenario.burn_in_months=6", "quiet=true",
+         "policy.training.scale=0,2", "policy.hiring_subsidy.scale=0,2", "seed=0,1",
          f"hydra.sweep.dir={root / 'sweep'}"], cwd=root, capture_output=True, text=True,
         timeout=900)
     assert res.returncode == 0, res.stderr

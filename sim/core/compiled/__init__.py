@@ -4,6 +4,12 @@ Importing this package first sets where numba caches what it compiles: a non-edi
 sit in a read-only folder, so the cache goes to the user's cache folder unless NUMBA_CACHE_DIR says
 otherwise. Every module that compiles imports it before numba (`from . import compiled`).
 
+Numba checks a cached function against its own file only, not against the files of the compiled
+functions it calls (the choice rounds call the transport and post-priority rules of
+`sim.core.levers`), so a change there would leave a stale copy in use. The cache folder is
+therefore named by a hash of every source file of the model core: any change to them starts a
+fresh cache (about 25 s to compile, once).
+
 - `hints`: two LLVM intrinsics the compiled loops use (a prefetch hint, the lowest set bit);
 - `choice`: the logit probabilities of the deciders and the rounds of a month's choice;
 - `allocation`: room-limited places, served group by group;
@@ -12,8 +18,22 @@ otherwise. Every module that compiles imports it before numba (`from . import co
 
 from __future__ import annotations
 
+import hashlib
 import os
+from pathlib import Path
+
+
+def _core_sources_hash() -> str:
+    """A short hash of the model core's source files (sim/core/**/*.py)."""
+    digest = hashlib.sha256()
+    core = Path(__file__).resolve().parents[1]
+    for path in sorted(core.rglob("*.py")):
+        digest.update(path.relative_to(core).as_posix().encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
 
 if "NUMBA_CACHE_DIR" not in os.environ:
     os.environ["NUMBA_CACHE_DIR"] = os.path.join(
-        os.environ.get("XDG_CACHE_HOME", os.path.expanduser("~/.cache")), "sim-numba")
+        os.environ.get("XDG_CACHE_HOME", os.path.expanduser("~/.cache")), "sim-numba",
+        _core_sources_hash())
