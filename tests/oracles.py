@@ -33,11 +33,11 @@ def fill_room(group: np.ndarray, order: np.ndarray, free: np.ndarray) -> np.ndar
     return accepted
 
 
-def post_priority(capacity: np.ndarray, zero_employment: np.ndarray,
+def post_priority(capacity: np.ndarray, care: np.ndarray, zero_employment: np.ndarray,
                   identified: np.ndarray) -> np.ndarray:
-    """P9: weak and over-age labour first (0), then members of households with nobody in work or
-    identified by monitoring (1), then the rest (2)."""
-    return np.where(capacity != 0, 0, np.where(zero_employment | identified, 1, 2))
+    """P9: weak and over-age labour, and carers who cannot go out to work, first (0); then
+    members of households with nobody in work or identified by monitoring (1); then the rest."""
+    return np.where((capacity != 0) | care, 0, np.where(zero_employment | identified, 1, 2))
 
 
 # ---- contracts and pay ------------------------------------------------------------------------
@@ -49,11 +49,15 @@ def geometric_months(hazard: float, u: np.ndarray) -> np.ndarray:
 
 
 def pay_level(model, status: int, month: int) -> float:
-    """The option's monthly pay level in month index `month` (0 = December 2020): the 2021 level
-    grown at `wages.growth_per_year`, centred on mid-2021; workshop and post pay do not grow."""
-    w = model.p.wages
+    """The option's monthly pay level in month index `month` (0 = December 2020): the NBS 2021
+    level grown at `wages.growth_per_year`, centred on mid-2021, times this population's relative
+    pay (and out of province, from 2021, the scenario's pay change); workshop and post pay are
+    local levels that do not grow."""
+    w, s = model.p.wages, model.p.scenario
     year, m = (int(x) for x in model.labels[max(month, 0)].split("-"))
-    growth = (1.0 + w.growth_per_year) ** (year - 2021 + (m - 6.5) / 12)
+    growth = (1.0 + w.growth_per_year) ** (year - 2021 + (m - 6.5) / 12) * w.relative_pay
+    if status == OUT and month > 0:
+        growth *= 1 + s.out_of_province_pay_change
     return {OUT: w.out_of_province * growth, IN: w.in_province * growth,
             LOCAL: w.local_job * growth, WORKSHOP: w.workshop, POST: w.public_welfare}[status]
 
@@ -114,27 +118,38 @@ def utilities(model, rows: np.ndarray) -> np.ndarray:
     find = np.stack([np.minimum(b.job_finding_out * demand * open_share * boost, 1),
                      np.minimum(b.job_finding_in * demand * open_share * boost, 1)], axis=1)
     acceptance = model.acceptance[w.county[rows]]
+    earnings = np.column_stack([level[0] * factor * find[:, 0], level[1] * factor * find[:, 1],
+                                level[2] * factor * acceptance[:, 0],
+                                level[3] * factor * acceptance[:, 1], level[4] * acceptance[:, 2]])
     V = np.zeros((n, 6))
-    V[:, 0] = b.asc_out_of_province + b.income_weight * level[0] * factor * find[:, 0] / 1000
-    V[:, 1] = b.asc_in_province + b.income_weight * level[1] * factor * find[:, 1] / 1000
-    V[:, 2] = b.asc_local_job + b.income_weight * level[2] * factor * acceptance[:, 0] / 1000
-    V[:, 3] = b.asc_workshop + b.income_weight * level[3] * factor * acceptance[:, 1] / 1000
-    V[:, 4] = b.asc_public_welfare + b.income_weight * level[4] * acceptance[:, 2] / 1000
+    with np.errstate(divide="ignore"):
+        V[:, :5] = (np.array([b.asc_out_of_province, b.asc_in_province, b.asc_local_job,
+                              b.asc_workshop, b.asc_public_welfare])
+                    + b.income_weight * np.log(earnings))
     cut = p.policy.referral.distance_cost_cut * min(p.policy.referral.scale, 1) * lever_on["referral"]
     distance = (1 - cut * w.referred[rows]) * (1 - b.experience_discount * w.experience[rows])
     care = w.care[rows]
-    away = model.peer_share[w.county[rows], 0] + model.peer_share[w.county[rows], 1]
-    V[:, 0] += -b.distance_cost_out * distance - b.care_cost * care + b.peer_weight * away
-    V[:, 1] += (-b.distance_cost_in * distance - b.care_cost * b.care_weight_in_province * care
-                + b.peer_weight * away)
+    strained = w.capacity[rows] != 0
+    county = w.county[rows]
+    pull = (b.peer_weight * (model.peer_share[county, 0] + model.peer_share[county, 1])
+            + b.away_taste_sd * w.away_taste[rows].astype(np.float64)
+            - b.age_away_cost * np.maximum(w.age[rows] - 35.0, 0) / 10
+            - b.female_away_cost * w.female[rows])
+    V[:, 0] += -b.distance_cost_out * distance - b.care_cost * care + pull
+    V[:, 1] += -b.distance_cost_in * distance - b.care_cost * b.care_weight_in_province * care + pull
+    V[:, 2] -= b.care_cost * b.care_weight_local * care
+    V[:, :3] -= b.strain_cost * strained[:, None]
     V[:, 3] += b.relocated_workshop_bonus * model.households.relocated[w.household[rows]]
-    V[:, 4] += b.weak_public_welfare_bonus * (w.capacity[rows] != 0)
-    V[:, 5] = b.home_value_sd * w.home_taste[rows].astype(np.float64)
+    V[:, 4] += b.weak_public_welfare_bonus * strained
+    hh = model.households
+    home = (hh.nonwage_income[w.household[rows]].astype(np.float64)
+            / hh.persons[w.household[rows]].astype(np.float64) / 12)
+    V[:, 5] = b.income_weight * np.log(home) + b.home_value_sd * w.home_taste[rows].astype(np.float64)
     column = np.array([0, 1, 2, 3, 4, 5, 5])[w.last_status[rows]]
     V[np.arange(n), column] += b.habit
     V[~w.can_migrate[rows], :2] = -np.inf
     # a local option with no room at all in the worker's county is closed
-    ws, rooms, county = model.workshops, model.rooms, w.county[rows]
+    ws, rooms = model.workshops, model.rooms
     room = np.stack([rooms.firm_room + rooms.startup_room,
                      np.bincount(ws.county, weights=ws.room * ws.open, minlength=len(rooms.post_quota)),
                      rooms.post_quota], axis=1)

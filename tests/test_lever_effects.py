@@ -128,8 +128,10 @@ def test_posts_are_served_by_priority_class_computed_from_the_applicants(setting
             apps = rec.post_applications
             rows = rec.rows[apps["decider"].to_numpy()]
             h = w.household[rows]
-            apps["class"] = oracles.post_priority(w.capacity[rows], zero[h], identified[h])
-            apps["identified_only"] = identified[h] & ~zero[h] & (w.capacity[rows] == 0)
+            apps["class"] = oracles.post_priority(w.capacity[rows], w.care[rows], zero[h],
+                                                  identified[h])
+            apps["identified_only"] = (identified[h] & ~zero[h] & (w.capacity[rows] == 0)
+                                       & ~w.care[rows])
             for _, g in apps.groupby(["county", "round"]):
                 if g.accepted.any() and (~g.accepted).any():
                     assert g[g.accepted]["class"].max() <= g[~g.accepted]["class"].min()

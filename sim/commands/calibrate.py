@@ -1,51 +1,118 @@
-"""`sim-calibrate`: fit the free behavioural parameters to the article's figures
-(sim.experiments.calibration) and write the fitted config and its report."""
+"""`sim-calibrate`: Bayesian calibration (ABC-SMC with pyabc) of the behaviour parameters against
+the fitted figures; writes the posterior draws, the point fit and the identification report.
+
+    sim-calibrate                               # on all local cores (about 40 min on 2 cores)
+    sim-calibrate --dask tcp://HOST:8786        # on a Dask cluster: pyabc's Dask sampler
+    sim-calibrate --recover                     # parameter recovery from model-made data
+
+The priors are conf/calibration/priors.yaml; the posterior goes to conf/calibration/
+(posterior.csv, fitted.yaml) and the report to docs/calibration-report.md.
+"""
 
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import sys
 import time
 from pathlib import Path
 
-from ..experiments import calibration, targets
-from ..experiments.calibration import (Fit, fit, multi_start, refine, report, residuals, sensitivity,
-                                       write_fitted)
+from ..experiments import calibration
 from ..experiments.compose import load
 
 
+def _sampler(args):
+    import pyabc
+
+    if args.dask:
+        from distributed import Client
+
+        return pyabc.sampler.DaskDistributedSampler(dask_client=Client(args.dask))
+    return pyabc.sampler.MulticoreEvalParallelSampler(n_procs=args.procs)
+
+
+def parser() -> argparse.ArgumentParser:
+    ap = argparse.ArgumentParser(prog="sim-calibrate", description=__doc__.splitlines()[0],
+                                 formatter_class=argparse.RawDescriptionHelpFormatter,
+                                 epilog="\n".join(__doc__.splitlines()[1:]))
+    ap.add_argument("--particles", type=int, default=300, help="particles per population")
+    ap.add_argument("--populations", type=int, default=12, help="most populations")
+    ap.add_argument("--walltime", type=float, default=45.0, help="minutes at most")
+    ap.add_argument("--min-epsilon", type=float, default=2.0,
+                    help="stop when the tolerance is this low (distance units)")
+    ap.add_argument("--draws", type=int, default=250, help="posterior draws to ship")
+    ap.add_argument("--workers", type=int, default=calibration.WORKERS,
+                    help="agents simulated per particle")
+    ap.add_argument("--procs", type=int, default=os.cpu_count(), help="local processes")
+    ap.add_argument("--dask", help="the address of a Dask scheduler (instead of local processes)")
+    ap.add_argument("--priors", type=Path, help="a priors file (default conf/calibration/priors.yaml)")
+    ap.add_argument("--output-dir", type=Path, default=Path("conf/calibration"))
+    ap.add_argument("--report", type=Path, default=None)
+    ap.add_argument("--db", type=Path, default=Path("outputs/calibration/abc.db"))
+    ap.add_argument("--recover", action="store_true",
+                    help="calibrate to data the model made at the point fit; report coverage")
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--from-db", action="store_true",
+                    help="no new run: read the last calibration from --db and write its files")
+    ap.add_argument("overrides", nargs="*", help="config overrides, e.g. scenario.burn_in_months=12")
+    return ap
+
+
 def main(argv: list[str] | None = None) -> None:
-    ap = argparse.ArgumentParser(prog="sim-calibrate", description=calibration.__doc__.splitlines()[0])
-    ap.add_argument("--scale", type=float, default=0.05, help="population scale of the search")
-    ap.add_argument("--seeds", type=int, default=1, help="seeds averaged per evaluation")
-    ap.add_argument("--max-evals", type=int, default=250, help="model runs in the search")
-    ap.add_argument("--refine-scale", type=float, default=1.0, help="scale of the final steps")
-    ap.add_argument("--refine-steps", type=int, default=3, help="Gauss-Newton steps (0: none)")
-    ap.add_argument("--starts", type=int, default=0,
-                    help="extra searches from jittered starting points (identification check)")
-    ap.add_argument("--output", default="conf/calibration/fitted.yaml")
-    ap.add_argument("--report", default="docs/calibration-report.md")
-    ap.add_argument("overrides", nargs="*", help="config overrides, e.g. population.labour_force=2200000")
-    args = ap.parse_args(argv)
-    start = time.perf_counter()
-    cfg = load(args.overrides + [f"population.scale={args.scale}"])
-    seeds = list(range(args.seeds))
-    coarse = fit(cfg, seeds, max_evaluations=args.max_evals)
-    restarts = multi_start(cfg, seeds, coarse, args.starts, args.max_evals)
-    print("sensitivities at the optimum ...", file=sys.stderr)
-    J = sensitivity(cfg, seeds, coarse.params, coarse.x)
-    x, table = coarse.x, coarse.table
-    if args.refine_steps > 0:
-        print(f"refining at scale {args.refine_scale:g} ...", file=sys.stderr)
-        fine = load(args.overrides + [f"population.scale={args.refine_scale}"])
-        x, table, _ = refine(fine, seeds, coarse.params, coarse.x, J, args.refine_steps)
-    seconds = time.perf_counter() - start
-    result = Fit(x=x, table=table, objective=float(residuals(table) @ residuals(table)),
-                 evaluations=coarse.evaluations, seconds=seconds, params=coarse.params)
+    args = parser().parse_args(argv)
+    started = time.perf_counter()
+    base = load(args.overrides)
+    params = calibration.priors(args.priors)
+    truth = data = None
+    if args.recover:  # the point fit is the truth; the data come from another seed
+        truth = {p.name: _value(base, p) for p in params}
+        data = calibration.Simulator(base, params, args.workers, seed=12345).figures(truth)
+    if args.from_db:
+        import pyabc
+
+        history = pyabc.History(f"sqlite:///{args.db}")
+    else:
+        history = calibration.calibrate(base, params, args.db, args.particles, args.populations,
+                                         args.walltime, args.min_epsilon, _sampler(args), data,
+                                         args.workers, args.seed)
     command = ("sim-calibrate " + " ".join(sys.argv[1:] if argv is None else argv)).strip()
-    write_fitted(Path(args.output), result, command, cfg.population.labour_force)
-    report(Path(args.report), command, coarse, table, x, J, seconds,
-           (args.scale, args.refine_scale if args.refine_steps else args.scale), restarts)
-    print(targets.format_fit_table(table))
-    print(f"objective {result.objective:.4g}; {coarse.evaluations} search runs at scale "
-          f"{args.scale:g}; took {seconds / 60:.1f} min; wrote {args.output} and {args.report}")
+    facts = {"command": command, "minutes": (time.perf_counter() - started) / 60,
+             "cores": args.procs if not args.dask else f"Dask at {args.dask}",
+             "populations": history.max_t + 1, "particles": args.particles,
+             "simulations": int(history.total_nr_simulations), "workers": args.workers,
+             "epsilon": float(history.get_all_populations()["epsilon"].iloc[-1]),
+             "figures": len(calibration.distance_figures())}
+    ident = calibration.identification(history, params)
+    report = args.report or Path("docs") / ("calibration-recovery.md" if args.recover
+                                            else "calibration-report.md")
+    calibration.report(report, ident, params, facts, truth)
+    t = ident.table
+    summary = {"populations": facts["populations"], "simulations": facts["simulations"],
+               "minutes": round(facts["minutes"], 1), "epsilon": round(facts["epsilon"], 3),
+               "parameters": int((t.role == "behaviour").sum()),
+               "identified": int(t[t.role == "behaviour"].identified.sum())}
+    if args.recover:
+        covered = [(r.posterior_low <= truth[r.parameter] <= r.posterior_high) for r in t.itertuples()]
+        summary["covered"] = int(sum(covered))
+        summary["recovered_of"] = len(covered)
+    else:
+        draws = calibration.posterior(history, params, args.draws, args.seed)
+        calibration.write_posterior(args.output_dir / "posterior.csv", draws, params, facts)
+        calibration.write_point_fit(args.output_dir / "fitted.yaml", draws, params, command)
+        ident.table.to_csv(args.output_dir / "identification.csv", index=False,
+                           float_format="%.6g")
+        print(f"Wrote {args.output_dir / 'posterior.csv'} ({len(draws)} draws), "
+              f"{args.output_dir / 'fitted.yaml'} and {report}")
+    print(json.dumps(summary))
+
+
+def _value(cfg, p: calibration.Parameter) -> float:
+    node = cfg
+    for part in p.keys[0].split("."):
+        node = getattr(node, part)
+    return float(node)
+
+
+if __name__ == "__main__":
+    main()

@@ -107,6 +107,10 @@ def _describe(tp: Any, key: str = "") -> str:
     return str(tp)
 
 
+# files that live in a group's folder but are data, not options of the group
+NOT_OPTIONS = {"calibration": {"priors"}}
+
+
 def group_options(group: str, config_dirs: list[str]) -> list[str]:
     found = set()
     try:
@@ -119,7 +123,7 @@ def group_options(group: str, config_dirs: list[str]) -> list[str]:
         p = Path(d, group)
         if p.is_dir():
             found |= {f.stem for f in p.glob("*.yaml")}
-    return sorted(found)
+    return sorted(found - NOT_OPTIONS.get(group, set()))
 
 
 GROUPS = ("population", "counties", "wages", "behaviour", "local_jobs", "scenario", "calibration",

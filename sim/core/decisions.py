@@ -81,50 +81,77 @@ def job_finding(model, rows: np.ndarray) -> np.ndarray:
     return p
 
 
+def home_income(model, rows: np.ndarray) -> np.ndarray:
+    """Yuan a month per household member from the household's non-wage income (transfers,
+    farming): what not working leaves a worker to live on."""
+    hh, h = model.households, model.workers.household[rows]
+    return hh.nonwage_income[h].astype(np.float64) / hh.persons[h].astype(np.float64) / 12.0
+
+
+def age_away(model, rows: np.ndarray) -> np.ndarray:
+    """Decades of age above 35: the cost of work away grows with them."""
+    return np.maximum(model.workers.age[rows].astype(np.float64) - AGE_PIVOT, 0.0) / 10.0
+
+
 def utilities(model, rows: np.ndarray, p_find: np.ndarray, habit: bool = True) -> np.ndarray:
-    """Systematic utility V (deciders x options); -inf where an option is closed to the worker."""
+    """Systematic utility V (deciders x options); -inf where an option is closed to the worker.
+
+    Each option is valued by the log of its expected monthly earnings (pay x the chance of a
+    place); not working by the log of the household's non-wage income per member, plus the
+    worker's own taste for home. Work away costs distance, care duties, age and, for women,
+    more; full-time local work costs carers part of that; heavy work (away, local jobs) costs
+    weak and over-age labour strain."""
     w, b = model.workers, model.p.behaviour
     hh = model.households
     n = len(rows)
     V = np.zeros((n, 6))
     V[:, :5] = [b.asc_out_of_province, b.asc_in_province, b.asc_local_job, b.asc_workshop,
                 b.asc_public_welfare]
-    wage = model.wage_levels[None, :] * personal_factor(model, rows)[:, None]
+    wage = model.wage_levels[None, :5] * personal_factor(model, rows)[:, None]
     wage[:, 4] = model.wage_levels[4]  # post pay is flat
-    wage[:, 5] = 0.0
-    V += b.income_weight * wage * p_find / 1000.0
+    with np.errstate(divide="ignore"):  # no chance of a place: the option is worth nothing
+        V[:, :5] += b.income_weight * np.log(wage * p_find[:, :5])
     distance = ((1.0 - model.lever.referral_cut * w.referred[rows])
                 * (1.0 - b.experience_discount * w.experience[rows]))
-    V[:, 0] -= b.distance_cost_out * distance
-    V[:, 1] -= b.distance_cost_in * distance
+    away = (b.age_away_cost * age_away(model, rows) + b.female_away_cost * w.female[rows]
+            # the evidence (Chen, Jin & Yue) is on migrating: peers pull toward working away
+            - b.peer_weight * model.peer_share[w.county[rows]][:, :2].sum(axis=1)
+            # some like work away more than others, lastingly (float32: widen it first)
+            - b.away_taste_sd * w.away_taste[rows].astype(np.float64))
+    V[:, 0] -= b.distance_cost_out * distance + away
+    V[:, 1] -= b.distance_cost_in * distance + away
     care = w.care[rows].astype(np.float64)
     V[:, 0] -= b.care_cost * care
     V[:, 1] -= b.care_cost * b.care_weight_in_province * care
-    # the evidence (Chen, Jin & Yue) is on migrating: peers pull toward working away
-    away = model.peer_share[w.county[rows]][:, :2].sum(axis=1)
-    V[:, :2] += b.peer_weight * away[:, None]
+    V[:, 2] -= b.care_cost * b.care_weight_local * care
+    strained = (w.capacity[rows] != 0).astype(np.float64)
+    V[:, :3] -= b.strain_cost * strained[:, None]
     # some value staying home more than others (the taste is stored in float32: widen it first)
-    V[:, 5] = b.home_value_sd * w.home_taste[rows].astype(np.float64)
+    V[:, 5] = (b.income_weight * np.log(home_income(model, rows))
+               + b.home_value_sd * w.home_taste[rows].astype(np.float64))
     if habit:
         V[np.arange(n), COLUMN_OF_STATUS[w.last_status[rows]]] += b.habit
     V[:, 3] += b.relocated_workshop_bonus * hh.relocated[w.household[rows]]
-    V[:, 4] += b.weak_public_welfare_bonus * (w.capacity[rows] != 0)
+    V[:, 4] += b.weak_public_welfare_bonus * strained
     V[~w.can_migrate[rows], :2] = -np.inf
     # an option with no room at all in the worker's county (no workshop, no post) is not open
     V[:, 2:5][~model.options_open[w.county[rows]]] = -np.inf
     return V
 
 
-# a part of a utility whose e^part is looked up may be at most this in size: a product of five
-# such factors (the most an option has) stays inside the range of a double
-MAX_PART = 140.0
+# a part of a utility whose e^part is looked up may be at most this in size: a product of the
+# factors an option has stays inside the range of a double
+MAX_PART = 100.0
 MAX_HOME_TASTE = 8.5  # |z| of the standard-normal home taste is below 8.3 for any hashed draw
+AGE_PIVOT = 35.0  # age from which work away costs more
+MAX_AGE = 128  # the age table's length (ages are int8)
 
 
 def exp_tables(model) -> tuple | None:
     """e^part for each separable part of the utilities of `utilities`, by the traits it depends
-    on (the tables of `sim.core.compiled.choice.logit_kernel`), or None when a part is too large for the
-    product of factors to stay inside the range of a double (then the numpy rule is used)."""
+    on (the tables of `sim.core.compiled.choice.logit_kernel`), or None when a part is too large
+    for the product of factors to stay inside the range of a double (then the numpy rule is
+    used). The log-earnings parts are powers: e^(income_weight x log(pay)) = pay^income_weight."""
     b, lv, wages = model.p.behaviour, model.lever, model.p.wages
     skill, cap, trained, brand, referred = np.meshgrid(
         np.arange(3), np.arange(3), [0.0, 1.0], [0.0, 1.0], [0.0, 1.0], indexing="ij")
@@ -137,28 +164,41 @@ def exp_tables(model) -> tuple | None:
     finding = np.stack([np.minimum(b.job_finding_out * base * boost, 1.0),
                         np.minimum(b.job_finding_in * base * boost, 1.0)], axis=-1).reshape(72, 2)
     levels, iw = model.wage_levels, b.income_weight
-    migrant = (np.array([b.asc_out_of_province, b.asc_in_province])
-               + iw * levels[:2] * factor.reshape(72, 1) * finding / 1000.0)
+    with np.errstate(divide="ignore"):
+        migrant = (np.array([b.asc_out_of_province, b.asc_in_province])
+                   + iw * np.log(levels[:2] * factor.reshape(72, 1) * finding))
+        pay = np.log(factor[..., 0].reshape(1, 36))  # the pay factor does not depend on referral
+        acc = np.log(model.acceptance)
+        local = b.asc_local_job + iw * (np.log(levels[2]) + pay + acc[:, 0:1])
+        workshop = b.asc_workshop + iw * (np.log(levels[3]) + pay + acc[:, 1:2])
+        post = b.asc_public_welfare + iw * (np.log(levels[4]) + acc[:, 2])
     ref, exp_ = np.meshgrid([0.0, 1.0], [0.0, 1.0], indexing="ij")
     dist = ((1.0 - lv.referral_cut * ref) * (1.0 - b.experience_discount * exp_)).reshape(4, 1)
     distance = -np.array([b.distance_cost_out, b.distance_cost_in]) * dist
-    cares = np.array([[0.0, 0.0], [-b.care_cost, -b.care_cost * b.care_weight_in_province]])
+    # by (care, strained) x (out, in, local): care duties and the strain of heavy work
+    care = np.array([0.0, 1.0])[:, None, None] * np.array(
+        [b.care_cost, b.care_cost * b.care_weight_in_province, b.care_cost * b.care_weight_local])
+    strain = np.array([0.0, 1.0])[None, :, None] * b.strain_cost
+    burden = -(care + strain).reshape(4, 3)
+    ages = np.maximum(np.arange(MAX_AGE) - AGE_PIVOT, 0.0) / 10.0
+    away = -(b.age_away_cost * ages[:, None] + b.female_away_cost * np.array([0.0, 1.0])[None, :])
     peers = b.peer_weight * (model.peer_share[:, 0] + model.peer_share[:, 1])
-    pay = factor[..., 0].reshape(1, 36)  # the pay factor does not depend on referral
-    acc = model.acceptance
-    local = b.asc_local_job + iw * levels[2] * pay * acc[:, 0:1] / 1000.0
-    workshop = b.asc_workshop + iw * levels[3] * pay * acc[:, 1:2] / 1000.0
-    post = b.asc_public_welfare + iw * levels[4] * acc[:, 2] / 1000.0
     bonuses = np.array([[0.0, b.relocated_workshop_bonus], [0.0, b.weak_public_welfare_bonus]])
-    parts = (migrant, distance, cares, peers, local, workshop, post, bonuses,
-             np.array([b.habit, b.home_value_sd * MAX_HOME_TASTE]))
-    if max(float(np.abs(x).max()) for x in parts) > MAX_PART:
+    finite = [x[np.isfinite(x)] for x in (migrant, local, workshop, post)]
+    parts = (*finite, distance, burden, away, peers, bonuses,
+             np.array([b.habit, b.home_value_sd * MAX_HOME_TASTE, b.away_taste_sd * MAX_HOME_TASTE,
+                       iw * np.log(MAX_HOME_INCOME)]))
+    if max(float(np.abs(x).max(initial=0.0)) for x in parts) > MAX_PART:
         return None
     shut = ~model.options_open  # an option with no room at all in the county is not open
-    return (np.exp(migrant), finding, np.exp(distance), np.exp(cares), np.exp(peers),
-            np.where(shut[:, 0:1], 0.0, np.exp(local)), np.where(shut[:, 1:2], 0.0, np.exp(workshop)),
-            np.where(shut[:, 2], 0.0, np.exp(post)), np.exp(bonuses[0]), np.exp(bonuses[1]),
-            float(np.exp(b.habit)), float(b.home_value_sd))
+    return (np.exp(migrant), finding, np.exp(distance), np.exp(burden), np.exp(away),
+            np.exp(peers), np.where(shut[:, 0:1], 0.0, np.exp(local)),
+            np.where(shut[:, 1:2], 0.0, np.exp(workshop)), np.where(shut[:, 2], 0.0, np.exp(post)),
+            np.exp(bonuses[0]), np.exp(bonuses[1]), float(np.exp(b.habit)), float(b.home_value_sd),
+            float(iw), float(b.away_taste_sd))
+
+
+MAX_HOME_INCOME = 1e6  # yuan a month: a bound for the size check of the home part
 
 
 def evaluate(model, rows: np.ndarray, habit: bool = True, stationary: bool = False,
@@ -184,9 +224,12 @@ def evaluate(model, rows: np.ndarray, habit: bool = True, stationary: bool = Fal
         P, p_migrant = buf[0][:n], buf[1][:n]
     else:
         P, p_migrant = np.empty((n, 6)), np.empty((n, 2))
-    return logit_kernel(rows, w.skill, w.capacity, w.trained, w.brand, w.referred, w.experience,
-                        w.care, w.county, w.last_status, w.household, model.households.relocated,
-                        w.can_migrate, w.home_taste, COLUMN_OF_STATUS, tables, habit, stationary,
+    hh = model.households
+    traits = (w.skill, w.capacity, w.trained, w.brand, w.referred, w.experience, w.care, w.county,
+              w.last_status, w.household, w.can_migrate, w.home_taste, w.age, w.female,
+              w.away_taste)
+    households = (hh.relocated, hh.nonwage_income, hh.persons)
+    return logit_kernel(rows, traits, households, COLUMN_OF_STATUS, tables, habit, stationary,
                         float(np.expm1(b.habit)), P, p_migrant)
 
 
@@ -236,7 +279,7 @@ def decide(model, rows: np.ndarray, prev: np.ndarray, habit: bool = True,
                                                    streams.TRAVEL, streams.TRANSPORT,
                                                    streams.ORDER))
     worker = (w.status, w.last_status, model.recall, w.county, w.returning, w.capacity,
-              w.household, model.zero_employment, hh.identified)
+              w.household, model.zero_employment, hh.identified, w.care)
     outcome, first, posts = choice_rounds(rows, np.asarray(prev, np.int8), P, p_find, worker, keys,
                                           float(model.disruption), seats, free, applied, accepted,
                                           ROUNDS)

@@ -9,6 +9,7 @@ from importlib import import_module
 
 import numpy as np
 
+from . import work_record
 from .params import LEVERS
 from .population import (CAPACITIES, IN_COUNTY, REGIONS, STATUSES, WORKING)
 
@@ -19,7 +20,7 @@ LEVER_COSTS = {lever: import_module(f"{__package__}.levers.{lever}").cost for le
 COUNT_FLOWS = ("trainees", "transported", "subsidised_hires", "entrepreneurs",
                "zero_employment_placements")
 # monthly levels summed over a year: migrant person-months and household income (yuan)
-MONTH_SUMS = ("migrant_months", "household_income")
+MONTH_SUMS = ("migrant_months", "household_income", "wage_income", "nonwage_income")
 FLOW_METRICS = COUNT_FLOWS + MONTH_SUMS + COST_METRICS + ("cost_total",)
 HEADLINE = ("in_work", "out_of_province", "in_province", "in_county", "local_job", "workshop",
             "workshop_paired", "public_welfare", "training", "not_working")
@@ -96,7 +97,12 @@ class Recorder:
         income = m.month_income
         out["household_income_mean"] = float(income.mean())
         out["household_income"] = float(income.sum() * k)
+        out["wage_income"] = float(m.ledger.household_wages.sum() * k)
+        out["nonwage_income"] = float(m.households.nonwage_income.sum(dtype=np.float64) / 12 * k)
         out["migrant_months"] = out["migrant"]
+        # the year so far (累計): who worked at least a month, where most, for how long
+        for key, value in work_record.year_figures(m.work_year).items():
+            out[key] = float(value * k if key.startswith("worked_") else value)
         return out
 
     def _programmes(self) -> dict[str, float]:
@@ -112,6 +118,16 @@ class Recorder:
         out["startup_jobs"] = float(m.ledger.startup_jobs.sum() * k)
         out["brand_jobs"] = float((w.status[m.brand_rows] <= 4).sum() * k)
         out["identified_households"] = float(m.households.identified.sum() * k)
+        # what the model is given: the room of the open workshops and of the paired ones, the
+        # post quota, start-up jobs opened, the year's transport seats and course places
+        ws = m.workshops
+        open_room = np.where(ws.open, ws.room, 0)
+        out["workshop_room"] = float(open_room.sum() * k)
+        out["workshop_paired_room"] = float(open_room[ws.paired].sum() * k)
+        out["post_quota"] = float(m.rooms.post_quota.sum() * k)
+        out["startup_room"] = float(m.rooms.startup_room.sum() * k)
+        out["transport_seats"] = float(m.lever.transport_per_year)
+        out["training_places"] = float(m.lever.training_per_year)
         return out
 
     def _costs(self) -> dict[str, float]:
@@ -167,4 +183,13 @@ class Recorder:
         before = self.by_month[idx[0] - 1] if idx[0] > 0 else None
         out["in_work_start"] = before["in_work"] if before else float("nan")
         out["in_work_growth"] = out["in_work"] / before["in_work"] if before else float("nan")
+        # the record before the year's first month holds the year before's 累計 count (for
+        # 2021, the burn-in's last twelve months under end-2020 conditions)
+        out["worked_any_month_year_before"] = (before["worked_any_month"] if before
+                                               else float("nan"))
+        out["worked_any_growth"] = (out["worked_any_month"] / before["worked_any_month"]
+                                    if before else float("nan"))
+        out["work_income_per_worker"] = out["wage_income"] / max(out["worked_any_month"], 1.0)
+        income = out["wage_income"] + out["nonwage_income"]
+        out["work_income_share"] = out["wage_income"] / income if income else float("nan")
         return out

@@ -12,7 +12,7 @@ import logging
 import mesa
 import numpy as np
 
-from . import decisions, metrics, start_cache, starting_state, timeline
+from . import decisions, metrics, start_cache, starting_state, timeline, work_record
 from .decisions import decide
 from .households import update_households
 from .institutions import County, Workshop, build_workshops
@@ -112,6 +112,8 @@ class LaborExportModel(mesa.Model):
         labour_brands.assign(self)
         self.flow = dict.fromkeys(metrics.COUNT_FLOWS, 0.0)
         self.month_income = np.empty(self.households.n)  # household income of the month, yuan
+        self.work_months = np.zeros((self.workers.n, 3), np.int8)  # this year's, by place
+        self.work_year = np.zeros((4, 3), np.int64)
         update_households(self)
         starting_state.settle(self)
         update_households(self)
@@ -130,11 +132,11 @@ class LaborExportModel(mesa.Model):
         hiring_subsidy.set_firm_room(self)                    # hiring subsidy raises demand
         public_welfare.set_post_quota(self)                   # public-welfare post quota
         laid_off = enforce_room(self)                         # shrunk room lays off the excess
-        separated = timeline.separations(self)                # contracts end, epidemic closures
+        timeline.separations(self)                            # contracts end, epidemic closures
         timeline.festival_returns(self)                       # migrants go home for the festival
         finished = training.finish_training(self)             # trainees finish courses
         training.enrol_training(self)                         # new trainees start
-        deciders = decisions.who_decides(self, back_home, changed, closed, laid_off, separated,
+        deciders = decisions.who_decides(self, back_home, changed, closed, laid_off,
                                          finished)            # searchers, reviewers, the released
         self.seats_left = transport.transport_capacity(self)  # point-to-point transport
         take_jobs(self, deciders, decide(self, deciders, self.status_at_start[deciders],
@@ -144,6 +146,7 @@ class LaborExportModel(mesa.Model):
         update_households(self)                               # income, zero employment, line
         monitoring.identify_at_risk(self)                     # dynamic monitoring
         decisions.update_peer_share(self)                     # peers seen next month
+        work_record.tally(self)                               # months worked this year
         self.recorder.record()                                # metrics and costs
 
     def burn_in_month(self) -> None:

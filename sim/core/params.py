@@ -68,6 +68,9 @@ class WagesConfig:
     over_age_factor: float = 0.6
     dispersion: float = 0.25
     growth_per_year: float = 0.088  # NBS: migrant pay +8.8% in 2021
+    # pay of poverty-alleviated workers against the NBS averages of all rural migrant workers
+    # (out of province, in province, local jobs; workshop and post pay are local levels)
+    relative_pay: float = 1.0
 
 
 # ---------------------------------------------------------------------------------------------
@@ -77,20 +80,28 @@ class WagesConfig:
 
 @dataclass
 class BehaviourConfig:
-    # option constants (not_working is the reference, 0)
+    """The decision rule (docs/MODEL.md 3.4.11). Utilities are in units of the logit's noise;
+    earnings enter in logs, so `income_weight` is the weight of log yuan."""
+
+    # option constants (not working is the reference, 0)
     asc_out_of_province: float = 0.0
     asc_in_province: float = 0.0
     asc_local_job: float = 0.0
     asc_workshop: float = 0.0
     asc_public_welfare: float = 0.0
-    income_weight: float = 1.0  # utility per 1000 yuan of expected monthly earnings
+    income_weight: float = 1.0  # per log yuan of expected monthly earnings (or home income)
     distance_cost_out: float = 1.0
     distance_cost_in: float = 0.5
-    care_cost: float = 2.0  # of being away, for a worker with care duties
+    care_cost: float = 2.0  # of work away from home for a worker with care duties
     care_weight_in_province: float = 0.8  # in-province work away is nearer home than out
+    care_weight_local: float = 0.3  # a full-time local job, against a workshop or a post
+    strain_cost: float = 1.0  # of heavy full-time work for weak and over-age labour
+    age_away_cost: float = 0.3  # of work away, per ten years of age above 35
+    female_away_cost: float = 0.3  # of work away, for a woman (besides care)
     peer_weight: float = 4.3  # outside evidence: Chen, Jin & Yue (NBER w15671)
     habit: float = 1.0  # pull of the last option held
     home_value_sd: float = 1.0  # spread of the taste for not working across workers
+    away_taste_sd: float = 1.0  # spread of the lasting taste for work away from home
     experience_discount: float = 0.3  # share of distance cost a migrant with experience saves
     relocated_workshop_bonus: float = 1.0  # workshops sit in resettlement communities
     weak_public_welfare_bonus: float = 1.0
@@ -280,6 +291,9 @@ class ScenarioConfig:
     stay_put_call: dict[str, float] = field(default_factory=dict)  # year -> cut of returns
     destination_demand_growth: float = 0.013  # per year from the start, raises migrant job finding
     paired_workshop_growth: float = 0.0  # per year, eastern industry moving west
+    # out-of-province pay from January 2021, relative to its level (0.1: 10% higher); the start
+    # is built without it (the own-wage elasticity is measured with it)
+    out_of_province_pay_change: float = 0.0
     # policy path after the first year: continue / taper / withdraw
     policy_path: str = "continue"
     taper_per_year: float = 0.5
@@ -299,6 +313,10 @@ class Config:
     policy: PolicyConfig = field(default_factory=PolicyConfig)
     scenario: ScenarioConfig = field(default_factory=ScenarioConfig)
     replicates: int = 1
+    # the calibration's posterior (conf/calibration/posterior.csv): -1 runs the point fit
+    # (fitted.yaml); k runs draw k; `ensemble` N > 0 runs draws 0..N-1, each with the replicates
+    posterior_draw: int = -1
+    ensemble: int = 0
     quiet: bool = False
     fitted_for_labour_force: int = 0  # written by sim-calibrate: the labour force of the fit
 

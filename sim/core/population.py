@@ -38,6 +38,10 @@ WORKING = (OUT_OF_PROVINCE, IN_PROVINCE, LOCAL_JOB, WORKSHOP, PUBLIC_WELFARE)
 IN_COUNTY = (LOCAL_JOB, WORKSHOP, PUBLIC_WELFARE)
 MIGRANT = (OUT_OF_PROVINCE, IN_PROVINCE)
 
+# age bands (first year, last year): 16-29, 30-44, 45-59, 60-70; the last is over-age labour
+# (超齡勞力); within a band ages are spread evenly
+AGE_BANDS = ((16, 29), (30, 44), (45, 59), (60, 70))
+
 # labour capacity
 FULL, WEAK, OVER_AGE = range(3)
 CAPACITIES = ("full", "weak", "over_age")
@@ -82,7 +86,8 @@ class Workers:
     household: np.ndarray  # int32
     county: np.ndarray  # int16
     female: np.ndarray  # bool
-    age_band: np.ndarray  # int8: 0 16-29, 1 30-44, 2 45-59, 3 60+
+    age_band: np.ndarray  # int8: 0 16-29, 1 30-44, 2 45-59, 3 60+ (AGE_BANDS)
+    age: np.ndarray  # int8: years
     capacity: np.ndarray  # int8: FULL, WEAK, OVER_AGE
     skill: np.ndarray  # int8: 0 low, 1 middle, 2 high
     care: np.ndarray  # bool: the household's carer
@@ -103,6 +108,7 @@ class Workers:
     referred: np.ndarray  # bool: reached by referral services
     returning: np.ndarray  # bool: home for the Spring Festival, will decide next month
     home_taste: np.ndarray  # float32: standard-normal taste for not working (unobserved)
+    away_taste: np.ndarray  # float32: standard-normal taste for work away from home (unobserved)
 
     @property
     def n(self) -> int:
@@ -158,6 +164,9 @@ def build_population(cfg: PopulationConfig, counties: Counties, rng: np.random.G
 
     hh_county = _county_of_households(n_hh, counties, cfg.region_shares, rng)
     age_band = rng.choice(4, size=n, p=np.asarray(cfg.age_shares)).astype(np.int8)
+    youngest = np.array([a for a, _ in AGE_BANDS])
+    width = np.array([b - a + 1 for a, b in AGE_BANDS])
+    age = (youngest[age_band] + np.floor(rng.random(n) * width[age_band])).astype(np.int8)
     over_age = age_band == 3
     # grandparents: an over-age member can look after small children and frail parents
     has_over_age = np.bincount(household, weights=over_age, minlength=n_hh) > 0
@@ -182,6 +191,7 @@ def build_population(cfg: PopulationConfig, counties: Counties, rng: np.random.G
                                                     over_age_can_migrate))
     # drawn from the worker's own stream so a fit that changes its spread moves it smoothly
     home_taste = ndtri(streams.uniform(seed, streams.HOME, 0, np.arange(n))).astype(np.float32)
+    away_taste = ndtri(streams.uniform(seed, streams.AWAY, 0, np.arange(n))).astype(np.float32)
     persons = (sizes * cfg.persons_per_worker).astype(np.float32)
     mu = np.log(cfg.nonwage_income_mean) - cfg.nonwage_income_sigma ** 2 / 2
     nonwage = (persons * rng.lognormal(mu, cfg.nonwage_income_sigma, n_hh)).astype(np.float32)
@@ -201,6 +211,7 @@ def build_population(cfg: PopulationConfig, counties: Counties, rng: np.random.G
         county=hh_county[household],
         female=female,
         age_band=age_band,
+        age=age,
         capacity=capacity,
         skill=skill,
         care=care,
@@ -221,5 +232,6 @@ def build_population(cfg: PopulationConfig, counties: Counties, rng: np.random.G
         referred=np.zeros(n, bool),
         returning=np.zeros(n, bool),
         home_taste=home_taste,
+        away_taste=away_taste,
     )
     return workers, households

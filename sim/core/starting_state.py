@@ -35,7 +35,8 @@ INITIAL_BLOCK = 250_000  # workers choosing at once when the starting state is d
 # it; replicates are separate seeds (the seed is in the key).
 _NOT_IN_START = ("scenario.end", "scenario.policy_path", "scenario.taper_per_year",
                  "scenario.disruption", "scenario.disruption_scale",
-                 "scenario.disruption_closure_share", "scenario.start_levers", "replicates")
+                 "scenario.disruption_closure_share", "scenario.start_levers",
+                 "scenario.out_of_province_pay_change", "replicates")
 
 
 def start_config(cfg: Config) -> Config:

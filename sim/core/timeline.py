@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import random_streams as streams
+from . import work_record
 from .compiled.scans import contracts_ending, migrants_drawn
 from .employment import release
 from .levers.state import BASE_YEAR, lever_state
@@ -46,9 +47,12 @@ def set_month(model) -> None:
     w = model.p.wages
     # the 2021 figures are yearly averages: centre the growth path on mid-2021
     exponent = model.year - BASE_YEAR + (model.month_of_year - 6.5) / 12
-    growth = (1.0 + w.growth_per_year) ** exponent
-    model.wage_levels = np.array([w.out_of_province * growth, w.in_province * growth,
-                                  w.local_job * growth, w.workshop, w.public_welfare, 0.0])
+    # the NBS averages, grown and brought to the pay of this population (wages.relative_pay);
+    # workshop and post pay are the local programmes' own levels
+    market = (1.0 + w.growth_per_year) ** exponent * w.relative_pay
+    change = 1.0 + s.out_of_province_pay_change if model.t > 0 else 1.0
+    model.wage_levels = np.array([w.out_of_province * market * change, w.in_province * market,
+                                  w.local_job * market, w.workshop, w.public_welfare, 0.0])
     # demand grows from the end-2020 state on, month by month; the burn-in months sit at the
     # 2020 level
     model.years_since_start = max(model.t, 0) / 12.0
@@ -57,6 +61,9 @@ def set_month(model) -> None:
         model.lever = lever_state(model.p, model.year)
         model.households.income_year[:] = 0.0
         model.transported_this_year = 0
+        work_record.start_year(model)
+    elif model.t == -min(12, s.burn_in_months):  # the burn-in's last twelve months: "2020"
+        work_record.start_year(model)
 
 
 def end_wait_at_home(model) -> np.ndarray:
@@ -69,9 +76,10 @@ def end_wait_at_home(model) -> np.ndarray:
     return rows
 
 
-def separations(model) -> np.ndarray:
-    """Contracts that end this month, and in a disruption migrants whose workplace closes (they
-    wait at home and try again next month). Returns the workers who now decide."""
+def separations(model) -> None:
+    """Contracts that end this month: the worker goes home and looks for work again after a
+    geometric wait at the search rate (its review month). In a disruption migrants whose
+    workplace closes wait at home and try again next month."""
     w = model.workers
     closure = 0.0
     if model.disruption > 0:
@@ -81,7 +89,6 @@ def separations(model) -> np.ndarray:
         closure)
     release(model, rows)
     w.returning[closed] = True
-    return rows[~w.returning[rows]]
 
 
 def festival_returns(model) -> None:

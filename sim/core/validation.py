@@ -48,6 +48,8 @@ def _ranges() -> dict[str, tuple[float, float, str]]:
     r: dict[str, tuple[float, float, str]] = {
         "seed": (0, MAX_SEED, f"a whole number from 0 to {MAX_SEED}"),
         "replicates": (1, 1000, "a whole number from 1 to 1000"),
+        "posterior_draw": (-1, 100_000, "-1 (the point fit) or the number of a posterior draw"),
+        "ensemble": (0, 100_000, "0 (no ensemble) or a number of posterior draws"),
         "fitted_for_labour_force": (0, MAX_LABOUR_FORCE, "0 (unknown) or a labour force"),
         "population.labour_force": (1000, MAX_LABOUR_FORCE,
                                     f"a whole number from 1000 to {MAX_LABOUR_FORCE}"),
@@ -74,6 +76,7 @@ def _ranges() -> dict[str, tuple[float, float, str]]:
         "scenario.festival_return_share": SHARE,
         "scenario.destination_demand_growth": SHARE,
         "scenario.paired_workshop_growth": SHARE,
+        "scenario.out_of_province_pay_change": (-0.9, 10.0, "a relative change from -0.9 to 10"),
         "scenario.taper_per_year": SHARE,
     }
     for k in ("female_share", "weak_share", "relocated_share", "care_share",
@@ -81,11 +84,13 @@ def _ranges() -> dict[str, tuple[float, float, str]]:
         r[f"population.{k}"] = SHARE
     for k in ("out_of_province", "in_province", "local_job", "workshop", "public_welfare"):
         r[f"wages.{k}"] = _PAY
+    r["wages.relative_pay"] = (0.0, 10.0, "a factor above 0 and at most 10")
     for f in fields(BehaviourConfig):
         if f.name.startswith("asc_"):
             r[f"behaviour.{f.name}"] = (-100.0, 100.0, "a number from -100 to 100 (utility units)")
         elif f.name in ("income_weight", "distance_cost_out", "distance_cost_in", "care_cost",
-                        "peer_weight", "habit", "home_value_sd", "relocated_workshop_bonus",
+                        "strain_cost", "age_away_cost", "female_away_cost", "peer_weight",
+                        "habit", "home_value_sd", "away_taste_sd", "relocated_workshop_bonus",
                         "weak_public_welfare_bonus"):
             r[f"behaviour.{f.name}"] = _UTILITY
         else:  # probabilities, hazards and shares
@@ -151,6 +156,7 @@ def _policy_ranges() -> dict[str, tuple[float, float, str]]:
 RANGES = _ranges()
 # a value equal to the low end would break the model (no workers, no pay, a zero weight)
 _OPEN_LOW = {"population.scale", "population.nonwage_income_mean", "counties.poor_county_weight",
+             "wages.relative_pay",
              "counties.key_county_weight", "wages.weak_factor", "wages.over_age_factor"} | {
     f"wages.{k}" for k in ("out_of_province", "in_province", "local_job", "workshop",
                            "public_welfare")}
@@ -202,6 +208,9 @@ def validate(cfg: Config) -> None:
         _fail("local_jobs.region_weights", lj.region_weights, "weights with a positive sum")
     _validate_policy(cfg)
     _validate_scenario(cfg.scenario)
+    if cfg.ensemble and cfg.posterior_draw >= 0:
+        _fail("posterior_draw", cfg.posterior_draw, "-1 when ensemble is set (an ensemble runs "
+              "draws 0 to ensemble - 1)")
     if cfg.seed + cfg.replicates - 1 > MAX_SEED:
         _fail("seed", cfg.seed, f"a seed with seed + replicates - 1 at most {MAX_SEED}")
 

@@ -1,279 +1,271 @@
-"""Simulated method of moments: fit the free behavioural parameters to the article's figures.
+"""Bayesian calibration: ABC-SMC (pyabc) of the behaviour parameters against the fitted figures.
 
-The objective is the weighted sum of squared relative errors over T1..T12, each error divided by
-its tolerance (1% for the headline counts, 5% for the programme figures), so that a residual of 1
-means "at the edge of tolerance" for every target. Runs use common random numbers: the same seeds,
-and counter-based draws per worker and month (sim.core.random_streams), so the objective moves smoothly with
-the parameters. scipy's trust-region least squares does the fitting.
+Priors come from the evidence (conf/calibration/priors.yaml, one justification each). A particle
+is a parameter set; the model runs it at a reduced population (`workers`, the same number of
+agents whatever the labour force) with a seed drawn from the parameters themselves, and returns
+the fitted figures (`targets.fitted`, those with `in_distance`). The distance is the root sum of
+squares of each figure's relative error over its tolerance, so that a distance of sqrt(n) means
+every figure at the edge of its tolerance. Populations shrink the tolerance (the median of the
+last population's distances) until `minimum_epsilon`, the number of populations or the wall time
+is reached.
+
+The posterior is the last population, resampled by its weights into equally weighted draws
+(conf/calibration/posterior.csv); its medians are the point fit (conf/calibration/fitted.yaml).
+pyabc's samplers run the particles on local cores (`MulticoreEvalParallelSampler`) or, unchanged,
+on a Dask cluster (`DaskDistributedSampler`): see docs/running.md.
 """
 
 from __future__ import annotations
 
-import sys
-import time
+import hashlib
+import json
 from dataclasses import dataclass, replace
+from datetime import timedelta
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import yaml
-from scipy.optimize import least_squares
-from tqdm import tqdm
 
-from . import targets
 from ..core.params import Config
-from .runner import SUMMARY_YEAR, simulate
+from . import targets
+from .posterior import Parameter, with_values
+from .runner import simulate, year_figures
 
-# tolerance of each target (relative error counted as one unit of misfit)
-TOLERANCE = {"T1": 0.01, "T2": 0.01, "T3": 0.01, "T4": 0.01, "T5": 0.005, "T6": 0.01, "T8": 0.01,
-             "T7": 0.05, "T9": 0.05, "T10": 0.05, "T11": 0.05, "T12": 0.05}
-
-
-@dataclass(frozen=True)
-class Parameter:
-    key: str  # dotted config key
-    lower: float
-    upper: float
-    unit: float = 1.0  # the optimiser works in units of this size
-
-    def get(self, cfg: Config) -> float:
-        node = cfg
-        for part in self.key.split("."):
-            node = getattr(node, part)
-        return float(node)
+WORKERS = 50_000  # agents simulated per particle
 
 
-FREE = (
-    Parameter("behaviour.asc_out_of_province", -10, 10),
-    Parameter("behaviour.asc_in_province", -10, 10),
-    Parameter("behaviour.asc_local_job", -10, 10),
-    Parameter("behaviour.asc_workshop", -10, 10),
-    Parameter("behaviour.asc_public_welfare", -10, 10),
-    Parameter("behaviour.habit", 0, 6),
-    Parameter("behaviour.home_value_sd", 0, 8),
-    Parameter("behaviour.search_rate", 0.02, 1.0, 0.1),
-    Parameter("local_jobs.demand", 300_000, 1_500_000, 100_000),
-    Parameter("policy.labour_brands.members", 20_000, 150_000, 10_000),
-    # the 2021 recovery of demand at destinations: T5 (growth on 2020) is what pins it down
-    Parameter("scenario.destination_demand_growth", 0.0, 0.5, 0.1),
-)
+def particle_seed(values: dict[str, float]) -> int:
+    """A seed drawn from the parameter values: the same particle always runs the same draws,
+    different particles different ones."""
+    text = json.dumps({k: float(v) for k, v in sorted(values.items())})
+    return int(hashlib.sha256(text.encode()).hexdigest()[:8], 16)
 
 
-def with_values(cfg: Config, params: tuple[Parameter, ...], x: np.ndarray) -> Config:
-    """A copy of cfg with the parameters set (dataclasses are replaced level by level)."""
-    for p, value in zip(params, x):
-        parts = p.key.split(".")
-        nodes = [cfg]
-        for part in parts[:-1]:
-            nodes.append(getattr(nodes[-1], part))
-        current = getattr(nodes[-1], parts[-1])
-        new = type(current)(round(value) if isinstance(current, int) else value)
-        for node, part in zip(reversed(nodes), reversed(parts)):
-            new = replace(node, **{part: new})
-        cfg = new
-    return cfg
+def distance_figures() -> list[dict]:
+    """The fitted figures the distance uses (T1 and E1 are matched through T2-T5)."""
+    return [f for f in targets.fitted() if f.get("in_distance", True)]
 
 
-def simulate_targets(cfg: Config, seeds: list[int]) -> dict[str, dict]:
-    """Mean end-of-2021 metrics over seeds, as the fit table."""
-    summaries = [simulate(replace(cfg, seed=s)).recorder.year_summary(SUMMARY_YEAR) for s in seeds]
-    mean = {k: float(np.mean([s[k] for s in summaries])) for k in summaries[0]}
-    return targets.fit_table(mean)
+def observed() -> dict[str, float]:
+    return {f["id"]: float(f["value"]) for f in distance_figures()}
 
 
-def residuals(table: dict[str, dict]) -> np.ndarray:
-    return np.array([table[k]["rel_error"] / TOLERANCE[k] for k in sorted(table, key=lambda t: int(t[1:]))])
+class Simulator:
+    """The model as pyabc's model function: parameter values -> the fitted figures. A plain
+    object (picklable) so that pyabc's samplers can send it to other processes or machines."""
+
+    def __init__(self, base: Config, params: list[Parameter], workers: int = WORKERS,
+                 seed: int | None = None) -> None:
+        self.base, self.params, self.workers, self.seed = base, params, workers, seed
+
+    def config(self, values: dict[str, float]) -> Config:
+        cfg = with_values(self.base, self.params, values)
+        scale = self.workers / cfg.population.labour_force
+        seed = self.seed if self.seed is not None else particle_seed(values)
+        return replace(cfg, seed=seed, quiet=True, population=replace(cfg.population, scale=scale))
+
+    def figures(self, values: dict[str, float]) -> dict[str, float]:
+        summary = year_figures(simulate(self.config(values)))
+        table = targets.fit_table(summary)
+        return {f["id"]: table[f["id"]]["model"] for f in distance_figures()}
+
+    def __call__(self, parameter) -> dict[str, float]:
+        return self.figures(dict(parameter))
 
 
-class _Budget(Exception):
-    """The evaluation budget is spent: the best point so far is the fit."""
+def distance_weights() -> dict[str, float]:
+    """1 / (tolerance x figure)^2 per figure: the squared relative error in units of tolerance."""
+    return {f["id"]: 1.0 / (f["tolerance"] * float(f["value"])) ** 2 for f in distance_figures()}
 
 
-@dataclass
-class Fit:
-    x: np.ndarray
-    table: dict[str, dict]
-    objective: float
-    evaluations: int
-    seconds: float
-    params: tuple[Parameter, ...]
+def scaled_distance(simulated: dict, data: dict) -> float:
+    """The root sum of squares of each figure's relative error over its tolerance."""
+    weights = distance_weights()
+    return float(np.sqrt(sum(weights[k] * (simulated[k] - data[k]) ** 2 for k in weights)))
 
 
-def fit(cfg: Config, seeds: list[int], params: tuple[Parameter, ...] = FREE,
-        max_evaluations: int = 200, x0: np.ndarray | None = None, show: bool = True) -> Fit:
-    start = time.perf_counter()
-    units = np.array([p.unit for p in params])
-    x0 = np.array([p.get(cfg) for p in params]) if x0 is None else np.asarray(x0, float)
-    lo = np.array([p.lower for p in params]) / units
-    hi = np.array([p.upper for p in params]) / units
-    bar = tqdm(total=max_evaluations, desc="calibrating", unit="eval", disable=not show,
-               file=sys.stderr)
-    best = {"objective": np.inf}
+def calibrate(base: Config, params: list[Parameter], db: Path, particles: int,
+              populations: int, walltime_minutes: float, minimum_epsilon: float,
+              sampler=None, data: dict | None = None, workers: int = WORKERS,
+              seed: int = 0):
+    """Run ABC-SMC and return its pyabc History (also kept in the sqlite database `db`)."""
+    import pyabc
 
-    def f(z: np.ndarray) -> np.ndarray:
-        if bar.n >= max_evaluations:  # scipy does not count the evaluations for its gradients
-            raise _Budget
-        table = simulate_targets(with_values(cfg, params, z * units), seeds)
-        r = residuals(table)
-        obj = float(r @ r)
-        if obj < best["objective"]:
-            best.update(objective=obj, z=z.copy(), table=table)
-        bar.update(1)
-        bar.set_postfix(objective=f"{best['objective']:.3g}")
-        return r
-
-    # trust-region least squares, restarted from the best point while it still improves and
-    # runs are left (with simulated moments it often stops early on a flat stretch)
-    z = np.clip(x0 / units, lo, hi)
-    previous = None
-    try:
-        while bar.n < max_evaluations and (previous is None or best["objective"] < previous * 0.98):
-            previous = best["objective"]
-            least_squares(f, z, bounds=(lo, hi), diff_step=0.05, x_scale="jac", method="trf",
-                          ftol=1e-10, xtol=1e-10, gtol=1e-10)
-            z = best["z"]
-    except _Budget:
-        pass
-    bar.close()
-    return Fit(x=best["z"] * units, table=best["table"], objective=best["objective"],
-               evaluations=bar.n, seconds=time.perf_counter() - start, params=params)
+    np.random.seed(seed)  # pyabc draws its particles from numpy's global generator
+    prior = pyabc.Distribution(**{p.name: pyabc.RV("uniform", p.low, p.width) for p in params})
+    abc = pyabc.ABCSMC(Simulator(base, params, workers), prior, scaled_distance,
+                       population_size=particles, sampler=sampler)
+    db.parent.mkdir(parents=True, exist_ok=True)
+    db.unlink(missing_ok=True)
+    abc.new(f"sqlite:///{db}", data or observed())
+    return abc.run(minimum_epsilon=minimum_epsilon, max_nr_populations=populations,
+                   max_walltime=timedelta(minutes=walltime_minutes))
 
 
-def sensitivity(cfg: Config, seeds: list[int], params: tuple[Parameter, ...], x: np.ndarray,
-                step: float = 0.05) -> np.ndarray:
-    """d residual / d parameter (per unit of each parameter) at x, by forward differences:
-    the identification matrix (which targets move each parameter)."""
-    units = np.array([p.unit for p in params])
-    r0 = residuals(simulate_targets(with_values(cfg, params, x), seeds))
-    J = np.empty((len(r0), len(params)))
-    for k, p in enumerate(params):
-        h = step * units[k] if x[k] + step * units[k] <= p.upper else -step * units[k]
-        xk = x.copy()
-        xk[k] += h
-        J[:, k] = (residuals(simulate_targets(with_values(cfg, params, xk), seeds)) - r0) / (h / units[k])
-    return J
-
-
-def refine(cfg: Config, seeds: list[int], params: tuple[Parameter, ...], x: np.ndarray,
-           J: np.ndarray, steps: int, damping: float = 1.0) -> tuple[np.ndarray, dict, float]:
-    """Gauss-Newton steps at another scale (full scale), reusing the Jacobian J found at the
-    coarse scale: the sensitivities hardly change with the scale, the level does."""
-    units = np.array([p.unit for p in params])
-    lo = np.array([p.lower for p in params])
-    hi = np.array([p.upper for p in params])
-    table = simulate_targets(with_values(cfg, params, x), seeds)
-    r = residuals(table)
-    best = (x, table, float(r @ r))
-    for _ in range(steps):
-        dz = np.linalg.solve(J.T @ J + damping * np.eye(J.shape[1]), -J.T @ r)
-        x = np.clip(x + dz * units, lo, hi)
-        table = simulate_targets(with_values(cfg, params, x), seeds)
-        r = residuals(table)
-        if float(r @ r) < best[2]:
-            best = (x, table, float(r @ r))
-    return best
-
-
-def write_fitted(path: Path, result: Fit, command: str, labour_force: int) -> None:
-    """Write the fitted values as a config file (a global package) with the fit table."""
-    lines = [
-        "# @package _global_",
-        f"# Fitted by simulated method of moments (sim.calibration), labour force {labour_force:,}.",
-        f"# Reproduce: {command}",
-        f"# Objective {result.objective:.4g} after {result.evaluations} evaluations, "
-        f"{result.seconds:.0f} s.",
-        "# Fit (article -> model, relative error):",
-    ]
-    for fid, row in result.table.items():
-        lines.append(f"#   {fid} {row['metric']}: {row['article']:.6g} -> {row['model']:.6g} "
-                     f"({row['rel_error']:+.2%})")
-    tree: dict = {"fitted_for_labour_force": int(labour_force)}
-    for p, v in zip(result.params, result.x):
-        node = tree
-        parts = p.key.split(".")
-        for part in parts[:-1]:
-            node = node.setdefault(part, {})
-        node[parts[-1]] = int(round(v)) if p.unit >= 1000 else round(float(v), 5)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text("\n".join(lines) + "\n" + yaml.safe_dump(tree, sort_keys=False))
-
-
-FIXED_FROM_EVIDENCE = (
-    ("wages.*", "NBS 2021 migrant worker report; Shaanxi statistics; county reports (W1-W6)"),
-    ("behaviour.peer_weight", "Chen, Jin & Yue, NBER w15671 (E4)"),
-    ("policy.training.wage_premium", "Zhao & Geng 2020 (E5)"),
-    ("policy.*.<sizes>", "the article's policy sizes (P1-P13, T6-T12 inputs)"),
-    ("local_jobs.demand_growth_per_year", "NBS 2021: migrant workers working locally +4.1% (L2)"),
-)
-
-
-def identification(J: np.ndarray, params: tuple[Parameter, ...], x: np.ndarray,
-                   target_ids: list[str]) -> list[str]:
-    """The identification section of the report: sensitivity matrix, bounds, flat directions."""
-    lines = ["## Sensitivity at the optimum", "",
-             "Change of each target's weighted residual (relative error / tolerance) per unit of",
-             "each parameter (unit in brackets). A column of zeros: no target moves the parameter.",
-             "", "| target | " + " | ".join(f"{p.key.split('.')[-1]} [{p.unit:g}]" for p in params)
-             + " |", "|---" * (len(params) + 1) + "|"]
-    for t, row in zip(target_ids, J):
-        lines.append(f"| {t} | " + " | ".join(f"{v:+.2f}" for v in row) + " |")
-    lines += ["", "## Flags", ""]
-    for p, v in zip(params, x):
-        width = p.upper - p.lower
-        if min(v - p.lower, p.upper - v) < 0.01 * width:
-            lines.append(f"- {p.key} = {v:.4g} is at a bound [{p.lower:g}, {p.upper:g}].")
-    strength = np.abs(J).sum(axis=0)
-    for p, s_ in zip(params, strength):
-        if s_ < 0.5:
-            lines.append(f"- {p.key}: flat (targets move by {s_:.2f} in all per unit).")
-    sv, vt = np.linalg.svd(J, full_matrices=False)[1:]
-    lines.append(f"- singular values of the sensitivity matrix: {', '.join(f'{v:.3g}' for v in sv)}")
-    weak = vt[-1]
-    combo = ", ".join(f"{w:+.2f} {p.key.split('.')[-1]}" for w, p in zip(weak, params) if abs(w) > 0.2)
-    lines.append(f"- weakest direction (smallest singular value {sv[-1]:.3g}): {combo}")
-    return lines
-
-
-def multi_start(cfg: Config, seeds: list[int], best: Fit, starts: int,
-                max_evaluations: int) -> list[Fit]:
-    """Searches from starting points moved off the optimum by up to 1.5 units of each parameter
-    (a fixed random draw per start): do they come back to the same values?"""
-    rng = np.random.default_rng(12345)
-    units = np.array([p.unit for p in best.params])
-    out = []
-    for _ in range(starts):
-        x0 = best.x + rng.uniform(-3, 3, len(units)) * units * 0.5
-        lo = np.array([p.lower for p in best.params])
-        hi = np.array([p.upper for p in best.params])
-        out.append(fit(cfg, seeds, best.params, max_evaluations, np.clip(x0, lo, hi)))
+def posterior(history, params: list[Parameter], draws: int, seed: int = 0) -> pd.DataFrame:
+    """The last population resampled by its weights into `draws` equally weighted draws."""
+    frame, weights = history.get_distribution(m=0, t=history.max_t)
+    rng = np.random.default_rng(seed)
+    picked = rng.choice(len(frame), size=draws, replace=True, p=weights / weights.sum())
+    out = frame.iloc[picked][[p.name for p in params]].reset_index(drop=True)
+    for p in params:
+        if p.integer:
+            out[p.name] = out[p.name].round().astype(int)
+    out.index.name = "draw"
     return out
 
 
-def report(path: Path, command: str, coarse: Fit, final_table: dict, x: np.ndarray, J: np.ndarray,
-           seconds: float, scales: tuple[float, float], restarts: list[Fit] = ()) -> None:
-    ids = sorted(coarse.table, key=lambda t: int(t[1:]))
-    lines = ["# Calibration report", "", f"Reproduce: `{command}`", "",
-             f"Wall time {seconds:.0f} s; {coarse.evaluations} evaluations at scale {scales[0]:g},",
-             f"then Gauss-Newton steps at scale {scales[1]:g} with the coarse sensitivities.", "",
-             "## Fit", "", "| id | metric | article | coarse fit | final | error |",
-             "|---|---|---|---|---|---|"]
-    for fid in ids:
-        a, c, f = coarse.table[fid], final_table[fid]["model"], final_table[fid]
-        lines.append(f"| {fid} | {a['metric']} | {a['article']:.6g} | {a['model']:.6g} | {c:.6g} "
-                     f"| {f['rel_error']:+.2%} |")
-    lines += ["", "## Fitted parameters", "", "| parameter | value | bounds |", "|---|---|---|"]
-    for p, v in zip(coarse.params, x):
-        lines.append(f"| {p.key} | {v:.5g} | [{p.lower:g}, {p.upper:g}] |")
-    lines += ["", "## Held at outside evidence (not fitted)", ""]
-    lines += [f"- {k}: {src}" for k, src in FIXED_FROM_EVIDENCE]
-    lines += [""] + identification(J, coarse.params, x, ids)
-    if restarts:
-        lines += ["", "## Searches from other starting points", "",
-                  "| parameter | search | " + " | ".join(f"start {k + 1}" for k in range(len(restarts)))
-                  + " |", "|---" * (len(restarts) + 2) + "|"]
-        for i, p in enumerate(coarse.params):
-            lines.append(f"| {p.key} | {coarse.x[i]:.4g} | "
-                         + " | ".join(f"{r.x[i]:.4g}" for r in restarts) + " |")
-        lines.append("| objective | " + f"{coarse.objective:.3g} | "
-                     + " | ".join(f"{r.objective:.3g}" for r in restarts) + " |")
+def interval(values: np.ndarray, weights: np.ndarray | None = None, level: float = 0.90):
+    """The central `level` interval of weighted values."""
+    order = np.argsort(values)
+    v = np.asarray(values)[order]
+    w = np.ones(len(v)) if weights is None else np.asarray(weights)[order]
+    cum = np.cumsum(w) / w.sum()
+    tail = (1 - level) / 2
+    return float(v[np.searchsorted(cum, tail)]), float(v[min(np.searchsorted(cum, 1 - tail), len(v) - 1)])
+
+
+# ---- reading the posterior --------------------------------------------------------------------
+@dataclass
+class Identification:
+    """What the calibration tells about each parameter."""
+
+    table: pd.DataFrame  # per parameter: prior and posterior 90% intervals and widths, identified
+    correlations: pd.DataFrame  # weighted correlations of the last population
+    informs: pd.DataFrame  # figure x parameter: standardized effect over the prior predictive
+
+
+def _weighted_correlations(frame: pd.DataFrame, weights: np.ndarray) -> pd.DataFrame:
+    x = frame.to_numpy(float)
+    w = weights / weights.sum()
+    mean = w @ x
+    cov = (x - mean).T @ ((x - mean) * w[:, None])
+    sd = np.sqrt(np.diag(cov))
+    return pd.DataFrame(cov / np.outer(sd, sd), index=frame.columns, columns=frame.columns)
+
+
+def _standardized_effects(first: pd.DataFrame, params: list[Parameter]) -> pd.DataFrame:
+    """Each figure regressed on the parameters over the first population (drawn from the prior):
+    the standardized coefficients say which parameters move which figure."""
+    names = [p.name for p in params]
+    X = first[[f"par_{n}" for n in names]].to_numpy(float)
+    X = (X - X.mean(axis=0)) / X.std(axis=0)
+    rows = {}
+    for f in distance_figures():
+        y = first[f"sumstat_{f['id']}"].to_numpy(float)
+        ok = np.isfinite(y)
+        y = (y[ok] - y[ok].mean()) / (y[ok].std() or 1.0)
+        coef, *_ = np.linalg.lstsq(np.c_[np.ones(ok.sum()), X[ok]], y, rcond=None)
+        rows[f["id"]] = coef[1:]
+    return pd.DataFrame(rows, index=names).T
+
+
+def identification(history, params: list[Parameter]) -> Identification:
+    last, weights = history.get_distribution(m=0, t=history.max_t)
+    rows = []
+    for p in params:
+        low, high = interval(last[p.name].to_numpy(float), weights)
+        prior_width = 0.9 * p.width
+        rows.append({"parameter": p.name, "role": p.role, "prior_low": p.low + 0.05 * p.width,
+                     "prior_high": p.high - 0.05 * p.width, "posterior_low": low,
+                     "posterior_high": high,
+                     "median": interval(last[p.name].to_numpy(float), weights, 0.0)[0],
+                     "width_ratio": (high - low) / prior_width,
+                     "identified": (high - low) <= 0.5 * prior_width})
+    first = history.get_population_extended(t=0)
+    return Identification(table=pd.DataFrame(rows),
+                          correlations=_weighted_correlations(last[[p.name for p in params]], weights),
+                          informs=_standardized_effects(first, params))
+
+
+# ---- writing it -------------------------------------------------------------------------------
+def write_posterior(path: Path, draws: pd.DataFrame, params: list[Parameter], facts: dict) -> None:
+    """The draws as CSV, each parameter a column (the config keys it sets in the header)."""
+    lines = [f"# Posterior draws of sim-calibrate (ABC-SMC, pyabc), equally weighted: {len(draws)}.",
+             f"# Reproduce: {facts['command']}",
+             f"# {facts['populations']} populations of {facts['particles']} particles, "
+             f"{facts['simulations']} model runs, final tolerance {facts['epsilon']:.3g}, "
+             f"{facts['minutes']:.0f} min.",
+             "# Columns set these config keys: "
+             + "; ".join(f"{p.name} -> {', '.join(p.keys)}" for p in params)]
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text("\n".join(lines) + "\n")
+    path.write_text("\n".join(lines) + "\n" + draws.to_csv(float_format="%.6g"), encoding="utf-8")
+
+
+def write_point_fit(path: Path, draws: pd.DataFrame, params: list[Parameter], command: str) -> None:
+    """The posterior medians as a config file (a global package): the baseline's point fit."""
+    tree: dict = {}
+    for p in params:
+        value = float(draws[p.name].median())
+        for key in p.keys:
+            node = tree
+            *parents, last = key.split(".")
+            for part in parents:
+                node = node.setdefault(part, {})
+            node[last] = int(round(value)) if p.integer else round(value, 6)
+    labour = tree.get("population", {}).get("labour_force")
+    if labour is not None:
+        tree = {"fitted_for_labour_force": labour, **tree}
+    head = ["# @package _global_",
+            "# The point fit: medians of the posterior draws in posterior.csv (sim-calibrate).",
+            f"# Reproduce: {command}"]
+    path.write_text("\n".join(head) + "\n" + yaml.safe_dump(tree, sort_keys=False), encoding="utf-8")
+
+
+def report(path: Path, ident: Identification, params: list[Parameter], facts: dict,
+           truth: dict[str, float] | None = None) -> None:
+    """The identification report: priors against the posterior, which figures inform which
+    parameter, the strongest correlations; with `truth`, whether a recovery covered it."""
+    t = ident.table
+    counted = t[t.role == "behaviour"]
+    lines = [f"# {'Parameter recovery' if truth else 'Calibration report'}", "",
+             f"Reproduce: `{facts['command']}` ({facts['minutes']:.0f} min on "
+             f"{facts['cores']} cores). ABC-SMC with pyabc: {facts['populations']} populations of "
+             f"{facts['particles']} particles, {facts['simulations']:,} model runs at "
+             f"{facts['workers']:,} workers, final tolerance {facts['epsilon']:.3g} (the root sum "
+             f"of squares of the figures' relative errors over their tolerances, "
+             f"{facts['figures']} figures).", ""]
+    if truth:
+        lines += ["The data were made by the model at known parameters (another seed); each "
+                  "row says whether the posterior 90% interval covers the known value.", ""]
+    lines += ["## Priors and posterior", "",
+              "Uniform priors from conf/calibration/priors.yaml; 90% intervals. A parameter is "
+              "*identified* when its posterior interval is at most half as wide as its prior's. "
+              "Inputs (the labour force, growth at destinations) are uncertain inputs carried "
+              "into every answer, reported apart.", "",
+              "| parameter | role | prior 90% | posterior 90% | median | width ratio | identified |"
+              + (" truth | covered |" if truth else ""),
+              "|---|---|---|---|---|---|---|" + ("---|---|" if truth else "")]
+    for _, r in t.iterrows():
+        row = (f"| {r.parameter} | {r.role} | {r.prior_low:.4g} to {r.prior_high:.4g} | "
+               f"{r.posterior_low:.4g} to {r.posterior_high:.4g} | {r['median']:.4g} | "
+               f"{r.width_ratio:.2f} | {'yes' if r.identified else 'no'} |")
+        if truth:
+            v = truth[r.parameter]
+            row += f" {v:.4g} | {'yes' if r.posterior_low <= v <= r.posterior_high else 'no'} |"
+        lines.append(row)
+    lines += ["", f"Identified: {int(counted.identified.sum())} of {len(counted)} behaviour "
+              f"parameters ({int(t.identified.sum())} of {len(t)} with the inputs).", "",
+              "## Which figures inform which parameter", "",
+              "Standardized effect of each parameter on each figure over the first population "
+              "(drawn from the priors): a linear regression of the figure on all parameters. "
+              "Effects of 0.3 or more in bold.", "",
+              "| figure | " + " | ".join(p.name for p in params) + " |",
+              "|---" * (len(params) + 1) + "|"]
+    for fid, row in ident.informs.iterrows():
+        cells = [f"**{v:+.2f}**" if abs(v) >= 0.3 else f"{v:+.2f}" for v in row]
+        lines.append(f"| {fid} | " + " | ".join(cells) + " |")
+    corr = ident.correlations
+    pairs = [(abs(corr.iloc[i, j]), corr.index[i], corr.columns[j], corr.iloc[i, j])
+             for i in range(len(corr)) for j in range(i + 1, len(corr))]
+    strong = sorted(pairs, reverse=True)[:8]
+    lines += ["", "## Strongest posterior correlations", "",
+              "Parameters the figures trade against each other (weighted correlation in the last "
+              "population):", ""]
+    lines += [f"- {a} and {b}: {c:+.2f}" for _, a, b, c in strong]
+    lines += ["", "## Priors: why each is what it is", ""]
+    lines += [f"- **{p.name}** ({', '.join(p.keys)}), uniform {p.low:g} to {p.high:g}: {p.why}"
+              for p in params]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")

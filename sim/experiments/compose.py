@@ -12,7 +12,7 @@ from hydra.core.global_hydra import GlobalHydra
 from omegaconf import OmegaConf
 
 from ..core.params import Config
-from ..core.validation import validate
+from ..core.validation import ConfigError, validate
 
 
 def register() -> None:
@@ -27,7 +27,23 @@ def to_params(cfg: Any) -> Config:
             cfg = OmegaConf.merge(OmegaConf.structured(Config), cfg)
         cfg = OmegaConf.to_object(cfg)
     validate(cfg)
+    _check_posterior(cfg)
     return cfg
+
+
+def _check_posterior(cfg: Config) -> None:
+    """A posterior draw or an ensemble asks for draws the shipped posterior has."""
+    if cfg.posterior_draw < 0 and not cfg.ensemble:
+        return
+    from .posterior import load_draws
+
+    n = len(load_draws())
+    if cfg.posterior_draw >= n:
+        raise ConfigError(f"Invalid value for 'posterior_draw': got {cfg.posterior_draw}; allowed: "
+                          f"-1 (the point fit) or a draw from 0 to {n - 1}.")
+    if cfg.ensemble > n:
+        raise ConfigError(f"Invalid value for 'ensemble': got {cfg.ensemble}; allowed: 0 or a "
+                          f"number of posterior draws from 1 to {n}.")
 
 
 def load(overrides: list[str] | None = None) -> Config:

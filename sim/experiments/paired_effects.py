@@ -1,4 +1,5 @@
-"""Effects against a counterfactual with the same seeds, and what each additional job costs.
+"""Effects against a counterfactual with the same seeds (and posterior draws), and what each
+additional job costs.
 
 A sweep's `results.parquet` has one row per job. Jobs that differ only in their seed are one
 *setting*. The effect of a setting is its paired difference from a reference setting (the
@@ -14,6 +15,7 @@ import pandas as pd
 from scipy import stats
 
 SEED = "seed"
+DRAW = "posterior_draw"  # a sweep over the calibration's posterior draws pairs on them too
 PREFIX = "override."
 LEVEL = 0.90
 
@@ -23,8 +25,9 @@ class EffectError(ValueError):
 
 
 def setting_keys(frame: pd.DataFrame) -> list[str]:
-    """Override columns that vary across the jobs, the seed excepted."""
-    cols = [c for c in frame.columns if c.startswith(PREFIX) and c != PREFIX + SEED]
+    """Override columns that vary across the jobs, the seed and posterior draw excepted."""
+    cols = [c for c in frame.columns if c.startswith(PREFIX)
+            and c not in (PREFIX + SEED, PREFIX + DRAW)]
     return [c for c in cols if frame[c].nunique(dropna=False) > 1]
 
 
@@ -74,7 +77,8 @@ def _is_reference(frame: pd.DataFrame, reference: dict[str, str]) -> pd.Series:
     missing = [k for k in reference if k not in frame.columns]
     if missing:
         keys = ", ".join(c.removeprefix(PREFIX) for c in frame.columns
-                         if c.startswith(PREFIX) and c != PREFIX + SEED) or "none"
+                         if c.startswith(PREFIX) and c not in (PREFIX + SEED, PREFIX + DRAW))
+        keys = keys or "none"
         raise EffectError(f"The reference names {', '.join(missing)}, which the sweep does not "
                           f"vary; swept keys: {keys}.")
     mask = pd.Series(True, index=frame.index)
@@ -83,36 +87,54 @@ def _is_reference(frame: pd.DataFrame, reference: dict[str, str]) -> pd.Series:
     return mask
 
 
+def pairing(frame: pd.DataFrame) -> list[str]:
+    """What a job is paired on: its seed, and its posterior draw when the sweep varies it."""
+    draws = DRAW in frame and frame[DRAW].nunique() > 1
+    return [SEED, DRAW] if draws else [SEED]
+
+
 def paired_effects(frame: pd.DataFrame, reference: dict[str, str],
                    metrics: list[str]) -> pd.DataFrame:
-    """Per setting and metric: mean paired difference (setting - reference) and 90% interval."""
+    """Per setting and metric: the mean paired difference (setting - reference) and its 90%
+    interval. Over seeds only, the interval is the t-interval of the mean (sampling noise);
+    over posterior draws and seeds, it is the 5th to 95th percentile of the paired differences
+    (what the evidence leaves open, with the seeds' noise); `interval` says which."""
     ok = _finished(frame)
     is_ref = _is_reference(ok, reference)
     if not is_ref.any():
         raise EffectError(f"No finished job matches the reference {reference}.")
     keys = setting_keys(ok)
     ok["setting"] = setting_labels(ok, keys)
-    ref = ok[is_ref].set_index(SEED)[metrics]
+    pair = pairing(ok)
+    ref = ok[is_ref].set_index(pair)[metrics]
     rows = []
     for label, jobs in ok[~is_ref].groupby("setting", sort=False):
-        jobs = jobs.set_index(SEED)
-        seeds = jobs.index.intersection(ref.index)
-        if len(seeds) == 0:
+        jobs = jobs.set_index(pair)
+        shared = jobs.index.intersection(ref.index)
+        if len(shared) == 0:
             raise EffectError(f"The setting '{label}' shares no seed with the reference.")
-        diff = jobs.loc[seeds, metrics] - ref.loc[seeds, metrics]
-        rows += _intervals(label, jobs.iloc[0], keys, diff, metrics, "effect")
+        diff = jobs.loc[shared, metrics] - ref.loc[shared, metrics]
+        rows += _intervals(label, jobs.iloc[0], keys, diff, metrics, "effect",
+                           over_draws=len(pair) > 1)
     return pd.DataFrame(rows)
 
 
 def _intervals(label: str, first: pd.Series, keys: list[str], values: pd.DataFrame,
-               metrics: list[str], name: str) -> list[dict]:
-    """One row per metric: the setting, its swept keys, the mean over seeds as `name`, the 90%
-    interval and the number of seeds."""
+               metrics: list[str], name: str, over_draws: bool = False) -> list[dict]:
+    """One row per metric: the setting, its swept keys, the mean as `name`, the 90% interval,
+    what it covers and the number of runs."""
     rows = []
     for metric in metrics:
-        mean, low, high = _interval(values[metric].to_numpy(dtype=float))
+        x = values[metric].to_numpy(dtype=float)
+        if over_draws:
+            mean, (low, high) = float(x.mean()), np.quantile(x, (0.05, 0.95))
+            covers = "posterior draws and seeds (5th-95th percentile)"
+        else:
+            mean, low, high = _interval(x)
+            covers = "seeds (t-interval of the mean)"
         rows.append({"setting": label, **{k: first[k] for k in keys}, "metric": metric,
-                     name: mean, "low": low, "high": high, "seeds": len(values)})
+                     name: mean, "low": float(low), "high": float(high), "seeds": len(values),
+                     "interval": covers})
     return rows
 
 
@@ -160,6 +182,7 @@ def seed_spread(frame: pd.DataFrame, metrics: list[str]) -> pd.DataFrame:
     keys = setting_keys(ok)
     ok["setting"] = setting_labels(ok, keys)
     rows = []
+    over_draws = len(pairing(ok)) > 1
     for label, jobs in ok.groupby("setting", sort=False):
-        rows += _intervals(label, jobs.iloc[0], keys, jobs, metrics, "mean")
+        rows += _intervals(label, jobs.iloc[0], keys, jobs, metrics, "mean", over_draws)
     return pd.DataFrame(rows)

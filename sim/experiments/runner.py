@@ -12,6 +12,7 @@ from tqdm import tqdm
 from ..core.model import LaborExportModel
 from ..core.params import Config
 from . import targets
+from .posterior import apply_draw, load_draws
 
 SUMMARY_YEAR = 2021
 BAND = (0.05, 0.95)  # the 90% interval over replicates
@@ -36,31 +37,62 @@ def simulate(cfg: Config) -> LaborExportModel:
     return model
 
 
+def year_figures(model: LaborExportModel, year: int = SUMMARY_YEAR) -> dict[str, float]:
+    """The year's metrics (`Recorder.year_summary`), the monthly ratios the figures compare
+    with (targets.MONTH_RATIOS) and the figures derived from them (targets.derived_metrics)."""
+    out = model.recorder.year_summary(year)
+    rec = model.recorder
+    for name, (metric, month, below) in targets.MONTH_RATIOS.items():
+        if month in rec.months and below in rec.months:
+            out[name] = (rec.by_month[rec.months.index(month)][metric]
+                         / rec.by_month[rec.months.index(below)][metric])
+    out.update(targets.derived_metrics(out))
+    return out
+
+
 def full_years(months: list[str]) -> list[int]:
     """Calendar years whose twelve months the run covers."""
     years = sorted({int(m[:4]) for m in months})
     return [y for y in years if sum(m.startswith(f"{y}-") for m in months) == 12]
 
 
+def runs(cfg: Config) -> list[tuple[int, Config]]:
+    """The configs a job runs: its replicates (seeds seed, seed+1, ...) of the point fit, of one
+    posterior draw (`posterior_draw`), or of each of the first `ensemble` draws."""
+    draws = list(range(cfg.ensemble)) if cfg.ensemble else [cfg.posterior_draw]
+    out = []
+    table = load_draws() if draws != [-1] else None
+    for draw in draws:
+        base = cfg if draw < 0 else apply_draw(cfg, draw, draws=table)
+        out += [(draw, replace(base, seed=cfg.seed + r)) for r in range(cfg.replicates)]
+    return out
+
+
 def run(cfg: Config, progress=None) -> Result:
-    """Run `cfg.replicates` seeds (seed, seed+1, ...) and summarise them."""
+    """Run the job's configs (`runs`) and summarise them: means, and 90% intervals over seeds and
+    posterior draws (which they cover is in the summary's `run` section)."""
     t0 = time.perf_counter()
     summaries, series, yearly = [], [], []
-    for r in range(cfg.replicates):
-        model = simulate(replace(cfg, seed=cfg.seed + r))
-        summaries.append(model.recorder.year_summary(SUMMARY_YEAR))
+    plan = runs(cfg)
+    for k, (draw, one) in enumerate(plan):
+        model = simulate(one)
+        summaries.append({**year_figures(model), "posterior_draw": draw, "seed": one.seed})
         series.append(pd.DataFrame(model.recorder.rows(), columns=SERIES_KEYS + ["value"]))
         yearly.append(_yearly(model))
         if progress is not None:
-            progress(r + 1)
-    metrics = {k: float(np.mean([s[k] for s in summaries])) for k in summaries[0]}
+            progress(k + 1)
+    names = [k for k in summaries[0] if k not in ("posterior_draw", "seed")]
+    metrics = {k: float(np.mean([s[k] for s in summaries])) for k in names}
     summary = {"metrics": metrics, "targets": targets.fit_table(metrics)}
-    if cfg.replicates > 1:
+    if len(plan) > 1:
         summary["interval90"] = {
-            k: [float(np.quantile([s[k] for s in summaries], q)) for q in BAND]
-            for k in summaries[0]}
+            k: [float(np.quantile([s[k] for s in summaries], q)) for q in BAND] for k in names}
         summary["replicate_metrics"] = summaries
+    covers = (f"{cfg.ensemble} posterior draws x {cfg.replicates} seeds" if cfg.ensemble else
+              f"{cfg.replicates} seeds")
     summary["run"] = {"seed": cfg.seed, "replicates": cfg.replicates,
+                      "posterior_draw": cfg.posterior_draw, "ensemble": cfg.ensemble,
+                      "interval_covers": covers,
                       "wall_seconds": round(time.perf_counter() - t0, 3)}
     return Result(summary=summary, timeseries=band(series, SERIES_KEYS),
                   yearly=band(yearly, ["year", "metric"]))

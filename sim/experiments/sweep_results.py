@@ -40,6 +40,7 @@ def job_row(job: Path) -> dict | None:
         row["status"] = "ok"
         row["error"] = ""
         row["seed"] = doc.get("run", {}).get("seed")
+        row["posterior_draw"] = doc.get("run", {}).get("posterior_draw", -1)
         row["wall_seconds"] = doc.get("run", {}).get("wall_seconds")
         for key, value in doc.items():
             if isinstance(value, (int, float)):

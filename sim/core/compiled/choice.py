@@ -22,43 +22,56 @@ from .hints import AHEAD, prefetch
 
 
 @njit(cache=True)
-def logit_kernel(rows, skill, capacity, trained, brand, referred, experience, care, county,
-                 last_status, household, relocated, can_migrate, home_taste, column_of_status,
-                 tables, use_habit, stationary, expm1_habit, P, p_migrant):
+def logit_kernel(rows, traits, households, column_of_status, tables, use_habit, stationary,
+                 expm1_habit, P, p_migrant):
     """Logit probabilities P (n x 6) and migrant job-finding chances p_migrant (n x 2) of the
     deciders `rows`, written in place (buffers the caller may reuse).
 
     A utility is a sum of parts that each depend on one small set of traits, so e^V is a product
     of factors looked up in `tables` (sim.core.decisions.exp_tables, rebuilt each month): no
-    exponential per decider but the taste for home, which is the worker's own. A closed option
-    has the factor 0. With `stationary`, P holds the long-run shares of the habit chain
-    (`sim.core.decisions.stationary_probabilities`).
+    exponential per decider but that of not working, which holds the worker's own taste and its
+    household's income. A closed option has the factor 0. With `stationary`, P holds the
+    long-run shares of the habit chain (`sim.core.decisions.stationary_probabilities`).
 
-    tables = (migrant factors by trait code x (out, in), migrant job-finding chances by trait
-    code, distance factors by (referred, experience) x (out, in), care factors by care x
-    (out, in), peer factors by county, local-job and workshop factors by county x pay code, post
-    factors by county, relocated and weak factors, e^habit, home_value_sd).
+    traits = worker columns (skill, capacity, trained, brand, referred, experience, care, county,
+    last_status, household, can_migrate, home_taste, age, female, away_taste); households =
+    (relocated,
+    non-wage income, persons). tables = (migrant factors by trait code x (out, in), migrant
+    job-finding chances by trait code, distance factors by (referred, experience) x (out, in),
+    burden factors by (care, strained) x (out, in, local), away factors by age x female, peer
+    factors by county, local-job and workshop factors by county x pay code, post factors by
+    county, relocated and strained (post) factors, e^habit, home taste sd, income weight, away
+    taste sd).
     Pay code = ((skill x 3 + capacity) x 2 + trained) x 2 + brand; trait code = pay code x 2
     + referred.
     """
-    (migrant, finding, distance, cares, peers, local, workshop, post, relocated_f, weak_f,
-     e_habit, home_sd) = tables
+    (skill, capacity, trained, brand, referred, experience, care, county, last_status, household,
+     can_migrate, home_taste, age, female, away_taste) = traits
+    relocated, nonwage, persons = households
+    (migrant, finding, distance, burden, away, peers, local, workshop, post, relocated_f,
+     strained_f, e_habit, home_sd, income_weight, away_sd) = tables
     e = np.empty(6)
     for i in range(rows.shape[0]):
         r = rows[i]
         c = county[r]
+        h = household[r]
         pay = ((np.int64(skill[r]) * 3 + capacity[r]) * 2 + np.int64(trained[r])) * 2 \
             + np.int64(brand[r])
         trait = pay * 2 + np.int64(referred[r])
         d = np.int64(referred[r]) * 2 + np.int64(experience[r])
-        cared = np.int64(care[r])
-        away = peers[c] if can_migrate[r] else 0.0
-        e[0] = migrant[trait, 0] * distance[d, 0] * cares[cared, 0] * away
-        e[1] = migrant[trait, 1] * distance[d, 1] * cares[cared, 1] * away
-        e[2] = local[c, pay]
-        e[3] = workshop[c, pay] * relocated_f[np.int64(relocated[household[r]])]
-        e[4] = post[c] * weak_f[np.int64(capacity[r] != 0)]
-        e[5] = math.exp(home_sd * home_taste[r])
+        strained = np.int64(capacity[r] != 0)
+        b = np.int64(care[r]) * 2 + strained
+        travel = 0.0
+        if can_migrate[r]:
+            travel = (away[np.int64(age[r]), np.int64(female[r])] * peers[c]
+                      * math.exp(away_sd * away_taste[r]))
+        e[0] = migrant[trait, 0] * distance[d, 0] * burden[b, 0] * travel
+        e[1] = migrant[trait, 1] * distance[d, 1] * burden[b, 1] * travel
+        e[2] = local[c, pay] * burden[b, 2]
+        e[3] = workshop[c, pay] * relocated_f[np.int64(relocated[h])]
+        e[4] = post[c] * strained_f[strained]
+        home = np.float64(nonwage[h]) / np.float64(persons[h]) / 12.0
+        e[5] = math.exp(income_weight * math.log(home) + home_sd * home_taste[r])
         if use_habit:
             e[column_of_status[last_status[r]]] *= e_habit
         p_migrant[i, 0] = finding[trait, 0]
@@ -119,7 +132,7 @@ def _serve_rooms(r_, pending, by_option, bound, m, rows, P, worker, key_order, f
     turned away loses the option and stays pending. Returns the kept count and the post log.
     The applicants of option c are pending[by_option[bound[c]:bound[c + 1]]], in pending order."""
     county, capacity, household = worker[3], worker[5], worker[6]
-    zero_employment, identified = worker[7], worker[8]
+    zero_employment, identified, care = worker[7], worker[8], worker[9]
     still = np.zeros(m, np.bool_)
     for col in range(2, 5):
         n = bound[col + 1] - bound[col]
@@ -137,7 +150,8 @@ def _serve_rooms(r_, pending, by_option, bound, m, rows, P, worker, key_order, f
             order[k] = draw(key_order, r, 0, 0)
             if col == 4:  # posts go by priority class (P9), then at random
                 h = household[r]
-                priority[k] = post_priority(capacity[r], zero_employment[h], identified[h])
+                priority[k] = post_priority(capacity[r], care[r], zero_employment[h],
+                                            identified[h])
                 order[k] += priority[k]
         got = accept_in_groups(group, order, free, col - 2)
         if col == 4:
@@ -176,7 +190,7 @@ def choice_rounds(rows, prev, P, p_migrant, worker, keys, disruption, seats, fre
     tries its next-best option next round.
 
     worker = (status, last_status, recall, county, returning, capacity, household,
-    zero_employment, identified); keys = hash keys of (choice, job finding, travel, transport,
+    zero_employment, identified, care); keys = hash keys of (choice, job finding, travel, transport,
     order); seats = [transport seats left, carried]. Returns the outcome, the first choice and
     the post applications (decider, round, priority, accepted)."""
     status = worker[0]

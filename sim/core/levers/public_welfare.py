@@ -1,6 +1,7 @@
 """Public-welfare posts (P9): a quota by county, in proportion to its weak and over-age labour;
-posts go first to weak and over-age labour, then to members of households with nobody in work or
-identified by monitoring, then to the rest (`post_priority`, applied where applicants are served:
+posts go first to weak and over-age labour and to workers who care for dependants (who cannot go
+out to work), then to members of households with nobody in work or identified by monitoring,
+then to the rest (`post_priority`, applied where applicants are served:
 `sim.core.compiled.choice`). Post pay is flat. T8 is an input: the quota is 21.43萬 posts."""
 
 from __future__ import annotations
@@ -12,10 +13,11 @@ from .. import random_streams as streams
 
 
 @njit(cache=True, inline="always")
-def post_priority(capacity, zero_employment, identified):
+def post_priority(capacity, care, zero_employment, identified):
     """The priority class of a post applicant (0 first): weak or over-age labour (capacity not
-    full), then a member of a household with nobody in work or identified by monitoring."""
-    if capacity != 0:
+    full) or a carer, then a member of a household with nobody in work or identified by
+    monitoring, then the rest."""
+    if capacity != 0 or care:
         return 0
     return 1 if zero_employment or identified else 2
 

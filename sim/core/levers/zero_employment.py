@@ -1,6 +1,8 @@
 """Zero-employment clearing (P12): households with nobody in work are reached at the contact
-rate, and one member not in work is placed on a public-welfare post or, where posts are full, in a
-workshop, while room lasts."""
+rate, and one member not in work is offered a public-welfare post or, where posts are full, a
+workshop place, while room lasts. An offer is a sure place, and the member takes it if it beats
+staying home by the decision rule (the logit of the offer against not working): nobody is placed
+in a job she would rather leave."""
 
 from __future__ import annotations
 
@@ -10,8 +12,12 @@ from .. import random_streams as streams
 from ..compiled.allocation import accept_in_groups
 from ..compiled.scans import zero_employment_members
 from ..employment import hire
-from ..population import PUBLIC_WELFARE
+from ..decisions import job_finding, utilities
+from ..population import COLUMN_OF_STATUS, NOT_WORKING, PUBLIC_WELFARE, WORKSHOP
 from ..rooms import free_room, place_in_workshops
+
+POST_COLUMN, WORKSHOP_COLUMN = COLUMN_OF_STATUS[PUBLIC_WELFARE], COLUMN_OF_STATUS[WORKSHOP]
+HOME_COLUMN = COLUMN_OF_STATUS[NOT_WORKING]
 
 
 def clear_zero_employment(model) -> None:
@@ -31,14 +37,27 @@ def clear_zero_employment(model) -> None:
     free = free_room(model)
     county = w.county[rows].astype(np.int64)
     order = streams.uniform(model.seed, streams.CLEARING, model.t + 6000, rows)
-    placed = accept_in_groups(county, order, free, 2)  # posts first
-    post_rows = rows[placed]
+    accept = streams.uniform(model.seed, streams.CLEARING, model.t + 9000, rows)
+    offered = accept_in_groups(county, order, free, 2)  # posts first
+    post_rows = rows[offered][accept[offered] < take_up(model, rows[offered], POST_COLUMN)]
     hire(model, post_rows, np.full(len(post_rows), PUBLIC_WELFARE, np.int8))
-    rest = rows[~placed]
-    got = accept_in_groups(county[~placed], order[~placed], free, 1)  # then workshops
-    place_in_workshops(model, rest[got])
-    n = len(post_rows) + int(got.sum())
-    model.flow["zero_employment_placements"] += n
+    rest = ~offered
+    got = accept_in_groups(county[rest], order[rest], free, 1)  # then workshop places
+    offered_ws = rows[rest][got]
+    taken = offered_ws[accept[rest][got] < take_up(model, offered_ws, WORKSHOP_COLUMN)]
+    place_in_workshops(model, taken)
+    model.flow["zero_employment_placements"] += len(post_rows) + len(taken)
+
+
+def take_up(model, rows: np.ndarray, column: int) -> np.ndarray:
+    """The chance each member takes a sure place in option `column` rather than stay home: the
+    logit of the two utilities, the place's chance set to 1."""
+    if len(rows) == 0:
+        return np.zeros(0)
+    p_find = job_finding(model, rows)
+    p_find[:, column] = 1.0
+    V = utilities(model, rows, p_find)
+    return 1.0 / (1.0 + np.exp(V[:, HOME_COLUMN] - V[:, column]))
 
 
 def cost(model) -> float:

@@ -1,0 +1,83 @@
+"""The calibration's parameters and its posterior: the priors (conf/calibration/priors.yaml), how
+a parameter's value is set on a config, and the posterior draws (conf/calibration/posterior.csv)
+that `posterior_draw=k` and `ensemble=N` run."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from importlib import resources
+from pathlib import Path
+
+import pandas as pd
+import yaml
+
+from ..core.params import Config
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """A calibrated quantity: its name, the config keys it sets (one value for all), its prior
+    range (uniform), its role (a behaviour parameter, or an uncertain input such as the labour
+    force), and why the prior is what it is."""
+
+    name: str
+    keys: tuple[str, ...]
+    low: float
+    high: float
+    role: str = "behaviour"
+    why: str = ""
+    integer: bool = False
+
+    @property
+    def width(self) -> float:
+        return self.high - self.low
+
+
+def priors(path: Path | None = None) -> list[Parameter]:
+    """The priors of conf/calibration/priors.yaml (or another file in its layout)."""
+    text = (Path(path).read_text(encoding="utf-8") if path else
+            resources.files("sim.conf").joinpath("calibration", "priors.yaml").read_text(encoding="utf-8"))
+    out = []
+    for name, spec in yaml.safe_load(text)["parameters"].items():
+        out.append(Parameter(name=name, keys=tuple(spec.get("keys", [name])), low=float(spec["low"]),
+                             high=float(spec["high"]), role=spec.get("role", "behaviour"),
+                             why=" ".join(str(spec.get("why", "")).split()),
+                             integer=bool(spec.get("integer", False))))
+    return out
+
+
+def _set(cfg, key: str, value):
+    """A copy of cfg with one dotted key set (dataclasses replaced level by level)."""
+    head, _, rest = key.partition(".")
+    node = getattr(cfg, head)
+    if rest:
+        return replace(cfg, **{head: _set(node, rest, value)})
+    return replace(cfg, **{head: type(node)(round(value) if isinstance(node, int) else value)})
+
+
+def with_values(cfg: Config, params: list[Parameter], values: dict[str, float]) -> Config:
+    """A copy of cfg with each parameter's keys set to its value."""
+    for p in params:
+        if p.name in values:
+            for key in p.keys:
+                cfg = _set(cfg, key, values[p.name])
+    return cfg
+
+
+def load_draws(path: Path | None = None) -> pd.DataFrame:
+    """The shipped posterior draws (conf/calibration/posterior.csv), or another file."""
+    if path is None:
+        with resources.as_file(resources.files("sim.conf").joinpath("calibration", "posterior.csv")) as p:
+            return pd.read_csv(p, comment="#", index_col="draw")
+    return pd.read_csv(path, comment="#", index_col="draw")
+
+
+def apply_draw(cfg: Config, draw: int, params: list[Parameter] | None = None,
+               draws: pd.DataFrame | None = None) -> Config:
+    """The config with posterior draw `draw`'s values."""
+    params = params or priors()
+    draws = load_draws() if draws is None else draws
+    if not 0 <= draw < len(draws):
+        raise IndexError(f"posterior draw {draw} of {len(draws)}")
+    row = draws.iloc[draw]
+    return with_values(cfg, params, {p.name: float(row[p.name]) for p in params if p.name in row})
