@@ -11,7 +11,7 @@ import numpy as np
 
 from sim.core import random_streams as streams
 
-OUT, IN, LOCAL, WORKSHOP, POST, TRAINING, NOT_WORKING = range(7)
+OUT, IN, LOCAL, WORKSHOP, POST, TRAINING, NOT_WORKING, OUTSIDE = range(8)
 WEAK, OVER_AGE = 1, 2
 
 
@@ -48,14 +48,40 @@ def geometric_months(hazard: float, u: np.ndarray) -> np.ndarray:
     return np.clip(months, 1, 30_000).astype(np.int64)
 
 
+def _log_pay_middle(model, series: dict, year: int) -> float:
+    """log of a year's average market pay over 2021's: 2021 and before grow at
+    `wages.growth_per_year`, later years at the national series' growth (none: the 2021 rate)."""
+    g21 = model.p.wages.growth_per_year
+    levels = {int(k): float(v) for k, v in series.items()}
+
+    def growth(y):
+        if y <= 2021 or not levels:
+            return g21
+        if y in levels:
+            return levels[y] / levels[y - 1] - 1
+        last = max(levels)
+        return np.mean([levels[k] / levels[k - 1] - 1 for k in (last - 2, last - 1, last)])
+
+    if year >= 2021:
+        return sum(np.log1p(growth(y)) for y in range(2022, year + 1))
+    return -sum(np.log1p(growth(y)) for y in range(year + 1, 2022))
+
+
 def pay_level(model, status: int, month: int) -> float:
     """The option's monthly pay level in month index `month` (0 = December 2020): the NBS 2021
-    level grown at `wages.growth_per_year`, centred on mid-2021, times this population's relative
-    pay (and out of province, from 2021, the scenario's pay change); workshop and post pay are
-    local levels that do not grow."""
+    level, its log running straight between the middles of the years (a year's average is its
+    mid-year level), times this population's relative pay (and out of province, from 2021, the
+    scenario's pay change); workshop and post pay are local levels that do not grow."""
     w, s = model.p.wages, model.p.scenario
     year, m = (int(x) for x in model.labels[max(month, 0)].split("-"))
-    growth = (1.0 + w.growth_per_year) ** (year - 2021 + (m - 6.5) / 12) * w.relative_pay
+    series = model.p.series.pay_local if status == LOCAL else model.p.series.pay_outgoing
+    here = _log_pay_middle(model, series, year)
+    offset = (m - 6.5) / 12
+    if offset > 0:  # towards next year's middle
+        slope = _log_pay_middle(model, series, year + 1) - here
+    else:  # from last year's middle
+        slope = here - _log_pay_middle(model, series, year - 1)
+    growth = np.exp(here + offset * slope) * w.relative_pay
     if status == OUT and month > 0:
         growth *= 1 + s.out_of_province_pay_change
     return {OUT: w.out_of_province * growth, IN: w.in_province * growth,
@@ -92,10 +118,11 @@ def household_recount(model) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     wages = np.bincount(w.household, weights=np.where(working, w.wage, 0.0).astype(np.float64),
                         minlength=hh.n)
     members_working = np.bincount(w.household, weights=working, minlength=hh.n)
+    labour = np.bincount(w.household, weights=w.status != OUTSIDE, minlength=hh.n)
     nonwage = hh.nonwage_income.astype(np.float64)
     income = wages + nonwage / 12
     below = (12 * wages + nonwage) / hh.persons < model.p.policy.monitoring.monitoring_line
-    return income, members_working == 0, below
+    return income, (members_working == 0) & (labour > 0), below
 
 
 # ---- the choice -------------------------------------------------------------------------------
@@ -144,7 +171,9 @@ def utilities(model, rows: np.ndarray) -> np.ndarray:
     hh = model.households
     home = (hh.nonwage_income[w.household[rows]].astype(np.float64)
             / hh.persons[w.household[rows]].astype(np.float64) / 12)
-    V[:, 5] = b.income_weight * np.log(home) + b.home_value_sd * w.home_taste[rows].astype(np.float64)
+    V[:, 5] = (b.income_weight * np.log(home) + b.home_value_sd * w.home_taste[rows].astype(np.float64)
+               + b.female_home_value * w.female[rows]
+               + b.age_home_value * np.maximum(w.age[rows] - 35.0, 0) / 10)
     column = np.array([0, 1, 2, 3, 4, 5, 5])[w.last_status[rows]]
     V[np.arange(n), column] += b.habit
     V[~w.can_migrate[rows], :2] = -np.inf

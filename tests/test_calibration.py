@@ -1,55 +1,81 @@
-"""The calibration end to end at a tiny scale: the search lowers the objective from a start moved
-off the fit, the sensitivities say which figures each parameter moves, and `sim-calibrate` writes
-a fitted config and a report that say the same."""
+"""The Bayesian calibration: it recovers parameters it is given from data the model made, runs
+unchanged on a Dask cluster, and writes the posterior the runs use."""
 
 from __future__ import annotations
 
 import numpy as np
-import yaml
+import pandas as pd
+import pytest
 
-from sim.commands import calibrate
-from sim.experiments import calibration
+from sim.experiments import calibration, posterior
 from sim.experiments.compose import load
 
-TINY = ["population.scale=0.004", "scenario.burn_in_months=2"]
-TWO = calibration.FREE[:2]  # the out-of-province and in-province option constants
+TINY = ["scenario.burn_in_months=6"]
+WORKERS = 4000
 
 
-def test_the_search_lowers_the_objective_from_a_start_off_the_fit():
-    cfg = load(TINY)
-    x_fit = np.array([p.get(cfg) for p in TWO])
-    start = x_fit + np.array([1.5, -1.5])
-    table = calibration.simulate_targets(calibration.with_values(cfg, TWO, start), [0])
-    before = float(calibration.residuals(table) @ calibration.residuals(table))
-    fit = calibration.fit(cfg, [0], TWO, max_evaluations=12, x0=start, show=False)
-    assert fit.objective < 0.5 * before
-    assert np.all(np.abs(fit.x - x_fit) < np.abs(start - x_fit))  # back towards the fit
+def _three() -> list[posterior.Parameter]:
+    """Three parameters, each pinned by its own figures: the migrant constants (T2, T3) and this
+    population's relative pay (N6a)."""
+    by_name = {p.name: p for p in posterior.priors()}
+    return [by_name[n] for n in ("asc_out_of_province", "asc_in_province", "relative_pay")]
 
 
-def test_the_sensitivities_tie_each_constant_to_its_own_figure():
-    cfg = load(TINY)
-    x = np.array([p.get(cfg) for p in TWO])
-    J = calibration.sensitivity(cfg, [0], TWO, x, step=0.5)
-    ids = sorted(calibration.TOLERANCE, key=lambda t: int(t[1:]))
-    # a higher out-of-province constant raises T2 (out of province) and lowers T3; the
-    # in-province constant the other way round
-    t2, t3 = ids.index("T2"), ids.index("T3")
-    assert J[t2, 0] > 0 and J[t3, 0] < 0
-    assert J[t3, 1] > 0 and J[t2, 1] < 0
+def test_the_calibration_recovers_parameters_from_data_the_model_made(tmp_path):
+    """Data made at known values (another seed); ABC-SMC from the priors, then the regression
+    adjustment of the last population (as sim-calibrate does): each posterior 90% interval
+    covers the known value and is much narrower than the prior's."""
+    import pyabc
+
+    base = load(TINY)
+    params = _three()
+    truth = {"asc_out_of_province": 0.4, "asc_in_province": -0.3, "relative_pay": 0.9}
+    data = calibration.Simulator(base, params, WORKERS, seed=12345).figures(truth)
+    history = calibration.calibrate(
+        calibration.with_values(base, params, truth), params, tmp_path / "abc.db", particles=60,
+        populations=5, walltime_minutes=5, minimum_epsilon=0.0, data=data, workers=WORKERS,
+        sampler=pyabc.sampler.MulticoreEvalParallelSampler(n_procs=2), seed=1, quantile=0.5)
+    table = calibration.identification(history, params, data=data).table.set_index("parameter")
+    for name, value in truth.items():
+        row = table.loc[name]
+        assert row.posterior_low <= value <= row.posterior_high, (name, row.to_dict())
+        assert row.width_ratio < 0.5, (name, row.width_ratio)
 
 
-def test_sim_calibrate_writes_the_fitted_config_and_its_report(tmp_path):
-    out, report = tmp_path / "fitted.yaml", tmp_path / "report.md"
-    calibrate.main(["--scale", "0.004", "--max-evals", "3", "--refine-steps", "1",
-                    "--refine-scale", "0.004", "--output", str(out), "--report", str(report),
-                    "scenario.burn_in_months=2"])
-    fitted = yaml.safe_load(out.read_text())
-    assert fitted["fitted_for_labour_force"] == 2_500_000
-    for p in calibration.FREE:
-        node = fitted
-        for part in p.key.split("."):
-            node = node[part]
-        assert p.lower <= node <= p.upper, p.key
-    text = report.read_text()
-    for section in ("## Fit", "## Fitted parameters", "## Sensitivity at the optimum", "## Flags"):
-        assert section in text
+def test_the_calibration_runs_on_a_local_dask_cluster_of_two_workers(tmp_path):
+    """pyabc's Dask sampler, unchanged, on a local cluster: the cluster path of sim-calibrate."""
+    import pyabc
+    from distributed import Client, LocalCluster
+
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                      dashboard_address=None) as cluster, Client(cluster) as client:
+        sampler = pyabc.sampler.DaskDistributedSampler(dask_client=client)
+        history = calibration.calibrate(load(TINY), _three(), tmp_path / "abc.db", particles=20,
+                                         populations=2, walltime_minutes=5, minimum_epsilon=0.0,
+                                         sampler=sampler, workers=WORKERS)
+        ran_on = set(client.run(lambda: 1))
+    assert history.n_populations == 2 and len(ran_on) == 2
+    draws = calibration.posterior(history, _three(), 30)
+    assert len(draws) == 30 and draws.notna().all().all()
+
+
+def test_the_shipped_posterior_has_at_least_200_draws_inside_the_priors():
+    draws = posterior.load_draws()
+    assert len(draws) >= 200
+    for p in posterior.priors():
+        assert draws[p.name].between(p.low, p.high).all(), p.name
+    ident = pd.read_csv("conf/calibration/identification.csv")
+    assert set(ident.parameter) == {p.name for p in posterior.priors()}
+
+
+def test_a_draw_sets_every_key_of_its_parameters():
+    draws = posterior.load_draws()
+    cfg = posterior.apply_draw(load([]), 7, draws=draws)
+    row = draws.iloc[7]
+    for p in posterior.priors():
+        for key in p.keys:
+            node = cfg
+            for part in key.split("."):
+                node = getattr(node, part)
+            assert node == pytest.approx(row[p.name], rel=1e-6, abs=0.5 if p.integer else 1e-9)
+    assert np.isfinite(row.to_numpy(float)).all()

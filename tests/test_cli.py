@@ -37,10 +37,13 @@ def test_run_writes_summary_and_timeseries(tmp_path):
     # the fit table compares the article's figures (read here from seeds/ directly) with the
     # run's own metrics (its arithmetic is tested in tests/test_targets.py)
     figures = yaml.safe_load((ROOT / "seeds" / "figures.yaml").read_text(encoding="utf-8"))
-    assert set(summary["targets"]) == {f["id"] for f in figures["targets"]}
+    evidence = yaml.safe_load((ROOT / "seeds" / "evidence.yaml").read_text(encoding="utf-8"))
+    ids = {f["id"] for f in figures["targets"] + evidence["evidence"]
+           if f["kind"] in ("input", "fitted", "check")}
+    assert ids <= set(summary["targets"])  # and the inputs the table derives (T9n: course places)
     for figure in figures["targets"]:
         row = summary["targets"][figure["id"]]
-        assert row["article"] == figure["value"]
+        assert row["article"] == figure["value"] and row["kind"] == figure["kind"]
         assert row["model"] == summary[figure["metric"]]
     ts = pd.read_parquet(out / "timeseries.parquet")
     assert list(ts.columns) == ["month", "metric", "group", "value", "low", "high"]
@@ -50,12 +53,13 @@ def test_run_writes_summary_and_timeseries(tmp_path):
     assert {"all", "region=south", "sex=female", "capacity=weak"} <= set(ts.group)
     dec = ts[(ts.month == "2021-12") & (ts.group == "all")].set_index("metric")["value"]
     assert dec["in_work"] == pytest.approx(summary["in_work"])
-    # the statuses add up to the labour force in every month
+    # the statuses (the labour force's and outside it) add up to the same people every month
     status = ts[ts.metric.isin(metrics.STATUSES) & (ts.group == "all")]
     totals = status.groupby("month")["value"].sum()
     assert totals.max() - totals.min() < 1e-6
     # yearly totals: 2021's end-of-year stocks and summed flows, as in the summary
-    yearly = pd.read_parquet(out / "yearly.parquet").set_index(["year", "metric"])["value"]
+    yearly = pd.read_parquet(out / "yearly.parquet")
+    yearly = yearly[yearly.group == "all"].set_index(["year", "metric"])["value"]
     assert set(yearly.index.get_level_values("year")) == {2021}
     for name in ("in_work", "transported", "cost_total"):
         assert yearly[(2021, name)] == pytest.approx(summary[name])
@@ -137,3 +141,27 @@ def test_a_full_disk_is_a_clear_error_and_leaves_no_half_result(tmp_path):
     assert res.stderr.startswith("sim: Cannot write the results to") and "No space left" in res.stderr
     assert res.stderr.count("\n") == 1 and "Traceback" not in res.stderr
     assert not out.exists()  # neither the time series written before the failure nor the folder
+
+
+def test_a_counterfactual_prints_the_figures_for_reference_without_errors(tmp_path):
+    res = sim(tmp_path, "population.scale=0.004", "scenario.burn_in_months=2",
+              "policy/training=off", f"hydra.run.dir={tmp_path / 'off'}")
+    assert res.returncode == 0, res.stderr
+    assert "counterfactual — article figures for reference" in res.stdout
+    fitted = res.stdout.split("Fitted")[1]
+    assert "%" not in fitted and "rel.error" not in fitted  # no error column, no colouring
+    shipped = sim(tmp_path, "population.scale=0.004", "scenario.burn_in_months=2",
+                  f"hydra.run.dir={tmp_path / 'on'}")
+    assert "for reference" not in shipped.stdout and "rel.error" in shipped.stdout
+
+
+def test_the_first_run_announces_the_compile(tmp_path, monkeypatch):
+    from sim.core import compiled
+
+    monkeypatch.setenv("NUMBA_CACHE_DIR", str(tmp_path / "empty"))
+    assert "compiling" in compiled.compile_notice() and "30 s" in compiled.compile_notice()
+    warm = tmp_path / "warm" / "sim_core"
+    warm.mkdir(parents=True)
+    (warm / "kernel.choice-1.py312.nbi").write_bytes(b"")
+    monkeypatch.setenv("NUMBA_CACHE_DIR", str(tmp_path / "warm"))
+    assert compiled.compile_notice() is None

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import importlib.util
 import os
-import shutil
 import signal
 import socket
 import subprocess
@@ -22,6 +21,8 @@ import pytest
 
 from sim.commands import dashboard
 from sim.core.population import STATUS_LABELS, STATUSES
+
+from .browser import browser_paths, missing, start_browser
 
 SCALE = 0.004  # 10,000 workers: a Reset answers in about a second
 
@@ -133,20 +134,8 @@ def test_browser_packages_match_the_installed_solara():
 # ---------------------------------------------------------------------------------------------
 
 
-def _missing(reason: str):
-    if os.environ.get("CI"):
-        pytest.fail(f"{reason} (required in CI: install Debian's chromium and chromium-driver)")
-    pytest.skip(reason)
-
-
-def _browser_paths() -> tuple[str, str]:
-    browser = next((p for p in (shutil.which("chromium"), shutil.which("chromium-browser"),
-                                "/usr/bin/chromium") if p and os.path.exists(p)), None)
-    driver = next((p for p in (shutil.which("chromedriver"), "/usr/bin/chromedriver")
-                   if p and os.path.exists(p)), None)
-    if browser is None or driver is None:
-        _missing("headless Chromium and chromedriver not found")
-    return browser, driver
+_missing = missing
+_browser_paths = browser_paths
 
 
 def _free_port() -> int:
@@ -192,19 +181,7 @@ def server(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def browser(tmp_path_factory):
-    browser_path, driver_path = _browser_paths()
-    from selenium import webdriver  # the dev dependency group, as pytest is
-    from selenium.webdriver.chrome.service import Service
-    os.environ["SE_OFFLINE"] = "true"  # never let Selenium download a driver or a browser
-    options = webdriver.ChromeOptions()
-    options.binary_location = browser_path
-    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                "--no-first-run", "--disable-background-networking", "--disable-component-update",
-                "--disable-sync", "--disable-quic", "--window-size=1500,1400",
-                f"--user-data-dir={tmp_path_factory.mktemp('chromium')}"):
-        options.add_argument(arg)
-    driver = webdriver.Chrome(options=options, service=Service(executable_path=driver_path))
-    driver.set_page_load_timeout(120)
+    driver = start_browser(tmp_path_factory.mktemp("chromium"))
     yield driver
     driver.quit()
 
@@ -274,6 +251,13 @@ def _retry(action, tries: int = 20):
             time.sleep(0.2)
 
 
+def _text(driver, selector: str) -> str:
+    """The text of a panel, looked up again if solara redraws it while it is read."""
+    from selenium.webdriver.common.by import By
+
+    return _retry(lambda: driver.find_element(By.CSS_SELECTOR, selector).text)
+
+
 def _click(driver, label: str) -> None:
     from selenium.webdriver.common.by import By
 
@@ -337,9 +321,9 @@ def _drive(browser, url: str) -> None:
     browser.get(url)
     _show(browser, "2020-12")
     # the page says it runs a reduced sample
-    note = browser.find_element(By.CSS_SELECTOR, ".sim-scale-note").text
+    note = _text(browser, ".sim-scale-note")
     assert "Reduced scale" in note and "1:250 (10,000 workers)" in note
-    assert "step the model into 2021" in browser.find_element(By.CSS_SELECTOR, ".sim-fit").text
+    assert "step the model into 2021" in _text(browser, ".sim-fit")
 
     # the charts are drawn: on the page at a readable size, with their axes and legends
     facts = _chart_facts(browser)
@@ -379,4 +363,4 @@ def _drive(browser, url: str) -> None:
     assert moved["in-county"] != baseline["in-county"]
     assert moved["status"] != baseline["status"]
     assert _model_value(browser, "T8") < 0.1 * posts_before  # the posts are gone
-    assert "public welfare ×0" in browser.find_element(By.CSS_SELECTOR, ".sim-fit").text
+    assert "public welfare ×0" in _text(browser, ".sim-fit")

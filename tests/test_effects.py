@@ -24,8 +24,9 @@ def grid(effect_jobs: float, effect_cost: float, noise: float, seeds=range(5)):
         own = rng.normal(0, noise)
         base = {"seed": s, "override.seed": str(s), "households_below_line": 50_000 + common}
         rows.append({**base, "override.lever.scale": "0", "in_work": 2e6 + common,
-                     "cost_total": 1e9})
+                     "job_months": 12 * (2e6 + common), "cost_total": 1e9})
         rows.append({**base, "override.lever.scale": "1", "in_work": 2e6 + common + effect_jobs + own,
+                     "job_months": 12 * (2e6 + common) + 6 * (effect_jobs + own),
                      "households_below_line": base["households_below_line"] - effect_jobs / 4,
                      "cost_total": 1e9 + effect_cost})
     return table(rows)
@@ -57,6 +58,21 @@ def test_cost_per_additional_job_and_per_household_kept_above_the_line():
     assert cost["households_kept_above_line"] == pytest.approx(1_000)
     assert cost["cost_per_additional_job"] == pytest.approx(50_000)
     assert cost["cost_per_household_kept"] == pytest.approx(200_000)
+    # the additional jobs lasted half the year: a job-year costs twice a December job
+    assert cost["additional_job_years"] == pytest.approx(2_000)
+    assert cost["cost_per_job_year"] == pytest.approx(100_000)
+
+
+def test_every_ratio_has_an_interval_that_holds_the_ratio():
+    frame = grid(effect_jobs=4_000, effect_cost=2e8, noise=600.0, seeds=range(8))
+    cost = paired_effects.cost_effectiveness(frame, {"override.lever.scale": "0"}).iloc[0]
+    for ratio in ("cost_per_additional_job", "cost_per_job_year", "cost_per_household_kept"):
+        assert cost[f"{ratio}_low"] <= cost[ratio] <= cost[f"{ratio}_high"], ratio
+    # the true cost per job (50,000) lies inside, and the interval is from the jobs' interval
+    assert cost["cost_per_additional_job_low"] < 50_000 < cost["cost_per_additional_job_high"]
+    assert cost["cost_per_additional_job_low"] == pytest.approx(
+        cost["additional_cost_low"] / cost["additional_jobs_high"])
+    assert "seeds" in cost["interval"]
 
 
 def test_no_ratio_when_the_effect_is_not_told_apart_from_noise():
@@ -77,8 +93,59 @@ def test_failed_jobs_are_left_out_and_a_missing_reference_is_a_clear_error():
         paired_effects.paired_effects(frame, {"override.lever.scale": "7"}, ["in_work"])
 
 
+def test_reference_is_read_in_the_form_the_figures_label_it():
+    frame = grid(5_000, 1e8, 0.0)
+    frame = frame.rename(columns={"override.lever.scale": "override.policy.training.scale"})
+    by_key = paired_effects.paired_effects(frame, {"override.policy.training.scale": "0"},
+                                           ["in_work"])
+    label = paired_effects.parse_reference("training.scale=0")
+    by_label = paired_effects.paired_effects(frame, label, ["in_work"])
+    pd.testing.assert_frame_equal(by_key, by_label)
+    frame["override.ablation"] = frame.pop("override.policy.training.scale").map(
+        {"0": "none", "1": "training"})
+    on = paired_effects.paired_effects(frame, paired_effects.parse_reference(
+        "ablation=every lever on"), ["in_work"])
+    assert on["setting"].tolist() == ["training off"]
+
+
 def test_reference_is_read_from_the_command_line_form():
     assert paired_effects.parse_reference("ablation=none, policy.training.scale=0") == {
         "override.ablation": "none", "override.policy.training.scale": "0"}
     with pytest.raises(paired_effects.EffectError, match="key=value"):
         paired_effects.parse_reference("ablation")
+
+
+def test_shapley_values_add_up_to_the_whole_mix_order_by_order():
+    """Marginal effects along each order telescope: their sum is the whole mix against no
+    policy in every order, so the Shapley table sums to the whole-mix effect."""
+    from sim.experiments import shapley
+
+    rng = np.random.default_rng(0)
+    rows = []
+    for k in range(6):
+        effects = rng.normal(1000, 300, 10)
+        for lever, e in zip(shapley.LEVERS, effects):
+            rows.append({"order": k, "lever": lever, "metric": "in_work", "effect": e})
+        rows.append({"order": k, "lever": "whole mix", "metric": "in_work",
+                     "effect": effects.sum()})
+    table = shapley.shapley_table(pd.DataFrame(rows)).set_index("lever")
+    whole = table.loc["whole mix"]
+    total = table.drop("whole mix")["shapley"].sum()
+    assert total == pytest.approx(whole["shapley"])
+    assert whole["low"] <= total <= whole["high"]
+    assert (table["low"] < table["shapley"]).all() and (table["shapley"] < table["high"]).all()
+
+
+@pytest.mark.model
+def test_shapley_orders_run_the_model_and_telescope():
+    from sim.experiments import shapley
+
+    orders = shapley.orders(2, seed=3)
+    marginal = shapley.marginal_effects(orders, ("population.scale=0.004",
+                                                 "scenario.burn_in_months=2"))
+    for _k, part in marginal[marginal.metric == "in_work"].groupby("order"):
+        levers = part[part.lever != "whole mix"]
+        assert len(levers) == 10 and set(levers.lever) == set(shapley.LEVERS)
+        whole = part[part.lever == "whole mix"]["effect"].iloc[0]
+        assert levers["effect"].sum() == pytest.approx(whole, rel=1e-9, abs=1e-6)
+        assert whole > 0  # the 2021 mix puts people in work

@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim.core.population import (FIRM, LOCAL_JOB, NO_EMPLOYER, NOT_WORKING, PUBLIC_WELFARE,
+from sim.core.population import (FIRM, LOCAL_JOB, N_STATUS, NO_EMPLOYER, OUTSIDE, PUBLIC_WELFARE,
                                  STARTUP, TRAINING, WORKSHOP)
 from sim.core.rooms import free_room
 
@@ -18,14 +18,18 @@ pytestmark = pytest.mark.model
 
 def check_statuses(model) -> None:
     w = model.workers
-    assert w.status.min() >= 0 and w.status.max() <= NOT_WORKING
-    assert np.bincount(w.status, minlength=7).sum() == w.n
+    assert w.status.min() >= 0 and w.status.max() <= OUTSIDE
+    assert np.bincount(w.status, minlength=N_STATUS).sum() == w.n
     # bookkeeping agrees with the status: a workshop id only in a workshop, an employer only
     # in a local job, pay only when working
     assert np.array_equal(w.workshop >= 0, w.status == WORKSHOP)
     assert np.array_equal(w.employer != NO_EMPLOYER, w.status == LOCAL_JOB)
     assert np.all(w.wage[w.status >= TRAINING] == 0)
     assert np.all(w.wage[w.status < TRAINING] > 0)
+    # outside the labour force: never reviewed, not waiting to go back to a job
+    outside = w.status == OUTSIDE
+    assert np.all(w.next_review[outside] == np.iinfo(np.int16).max)
+    assert not np.any(w.returning[outside])
 
 
 def check_rooms(model) -> None:
@@ -99,9 +103,11 @@ def test_zero_employment_households_counted_right(seed):
     for _ in range(6):
         model.step()
     w = model.workers
-    frame = pd.DataFrame({"household": w.household, "working": w.status < TRAINING})
-    by_household = frame.groupby("household")["working"].any()
-    expected = int((~by_household).sum())
+    frame = pd.DataFrame({"household": w.household, "working": w.status < TRAINING,
+                          "labour": w.status != OUTSIDE})
+    by_household = frame.groupby("household")[["working", "labour"]].any()
+    # nobody in work, in a household with someone in the labour force
+    expected = int((~by_household.working & by_household.labour).sum())
     assert len(by_household) == model.households.n
     assert model.recorder.current["zero_employment_households"] * model.scale == expected
 
@@ -115,7 +121,7 @@ def test_running_counts_agree_with_a_recount(seed):
         led = model.ledger
         kept = (led.by_county.copy(), {k: v.copy() for k, v in led.by_group.items()},
                 led.household_working.copy(), led.household_wages.copy(),
-                led.workshop_taken.copy(), led.startup_jobs.copy())
+                led.workshop_taken.copy(), led.startup_jobs.copy(), led.household_labour.copy())
         led.recount()
         assert np.array_equal(kept[0], led.by_county)
         for name in led.by_group:
@@ -124,3 +130,7 @@ def test_running_counts_agree_with_a_recount(seed):
         assert np.allclose(kept[3], led.household_wages, atol=1e-3)
         assert np.array_equal(kept[4], led.workshop_taken)
         assert np.array_equal(kept[5], led.startup_jobs)
+        assert np.array_equal(kept[6], led.household_labour)
+        # peers are the county's labour force: shares over it, none outside it
+        assert np.all(model.peer_share[:, OUTSIDE] == 0)
+        assert np.allclose(model.peer_share.sum(axis=1)[led.by_county[:, :OUTSIDE].sum(axis=1) > 0], 1)

@@ -39,7 +39,7 @@ def test_ray_launcher_gives_the_basic_launchers_numbers(tmp_path):
         if os.environ.get("CI"):
             pytest.fail(f"{reason}: CI installs it (.ci/run)")
         pytest.skip(reason)
-    ray = sweep(tmp_path, "ray", "hydra/launcher=ray")
+    ray = sweep(tmp_path, "on_ray", "hydra/launcher=ray")
     basic = sweep(tmp_path, "basic")
     assert len(ray) == 4 and set(ray.status) == {"ok"}
     assert ray["in_work"].nunique() == 4  # four different jobs
@@ -47,5 +47,5 @@ def test_ray_launcher_gives_the_basic_launchers_numbers(tmp_path):
     pd.testing.assert_frame_equal(ray.drop(columns=timing), basic.drop(columns=timing))
     for job in ray.job:
         for name in FILES:
-            assert (tmp_path / "ray" / job / name).read_bytes() == \
+            assert (tmp_path / "on_ray" / job / name).read_bytes() == \
                 (tmp_path / "basic" / job / name).read_bytes(), (job, name)

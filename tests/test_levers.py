@@ -44,3 +44,11 @@ def test_scaling_a_lever_scales_its_programme(baseline):
     double = runner.run(small_config("policy.training.scale=2")).summary["metrics"]
     assert double["trainees"] == pytest.approx(2 * baseline["trainees"], rel=0.05)
     assert double["cost_training"] == pytest.approx(2 * baseline["cost_training"], rel=0.05)
+
+
+@pytest.mark.parametrize("scale", [0.0, 0.5, 2.0])
+def test_workshop_costs_scale_with_the_places_bought(scale, baseline):
+    """The tax relief follows the workshops' lever: sites close and reopen on their own draws
+    whatever their room, so the cost is the baseline's times the scale (nothing at scale 0)."""
+    run = runner.run(small_config(f"policy.workshops.scale={scale}")).summary["metrics"]
+    assert run["cost_workshops"] == pytest.approx(scale * baseline["cost_workshops"], rel=1e-9)

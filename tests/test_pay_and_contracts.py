@@ -33,9 +33,11 @@ def ended_2021():
 
 
 def _paid(model) -> np.ndarray:
-    """Workers in work, posts excepted (their pay is flat)."""
-    s = model.workers.status
-    return np.flatnonzero((s < TRAINING) & (s != PUBLIC_WELFARE))
+    """Workers in work, posts excepted (their pay is flat), and those who turned 60 this year
+    (over-age labour since, they may have been hired at their earlier capacity)."""
+    w = model.workers
+    s = w.status
+    return np.flatnonzero((s < TRAINING) & (s != PUBLIC_WELFARE) & (w.age != 60))
 
 
 def test_pay_is_level_times_factors_times_a_mean_one_draw(ended_2021):

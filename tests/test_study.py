@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pytest
 import yaml
 
 from sim.experiments import sensitivity, studies
@@ -78,7 +79,7 @@ def test_sensitivity_screens_then_decomposes(tmp_path):
     scale of every count, leads in_work; Sobol then runs on the leaders."""
     design = {
         "scale": 0.002, "seed": 0, "morris_trajectories": 2, "morris_levels": 4, "sobol_top": 2,
-        "sobol_base": 8, "outputs": ["in_work", "in_county", "fit_error"],
+        "sobol_base": 8, "outputs": ["in_work", "in_county", "fit_error", "effect.public_welfare"],
         "parameters": {"population.labour_force": [2_200_000, 3_000_000],
                        "behaviour.peer_weight": [2.15, 6.45],
                        "scenario.taper_per_year": [0.0, 1.0]}}
@@ -86,9 +87,10 @@ def test_sensitivity_screens_then_decomposes(tmp_path):
     path.write_text(yaml.safe_dump(design))
     out = tmp_path / "out"
     paths = sensitivity.study(out, design_file=path)
-    assert {"morris.png", "sobol.png", "morris.csv", "sobol.csv"} <= {p.name for p in paths}
+    assert {"morris.png", "sobol.png", "morris.csv", "sobol.csv", "convergence.csv"} <= {
+        p.name for p in paths}
     screen = pd.read_csv(out / "morris.csv")
-    assert len(screen) == 3 * 3
+    assert len(screen) == 3 * 4
     taper = screen[screen.parameter == "scenario.taper_per_year"]
     assert (taper["mu_star"] == 0).all() and (screen.groupby("output")["mu_star"].max() > 0).all()
     in_work = screen[screen.output == "in_work"].set_index("parameter")["mu_star"]
@@ -97,3 +99,33 @@ def test_sensitivity_screens_then_decomposes(tmp_path):
     assert "population.labour_force" in set(indices.parameter)
     assert "scenario.taper_per_year" not in set(indices.parameter)
     assert np.isfinite(indices[["S1", "ST"]].to_numpy()).all()
+    # the posts' effect (with posts less without, same seed) is an output like a level
+    posts = screen[screen.output == "effect.public_welfare"].set_index("parameter")["mu_star"]
+    assert posts["scenario.taper_per_year"] == 0 and posts.max() > 0
+    convergence = pd.read_csv(out / "convergence.csv")
+    assert set(convergence.output) == set(design["outputs"])
+    assert (convergence["max_change_of_ST_from_half"] >= 0).all()
+
+
+def test_sim_study_writes_to_outputs_unless_told_into_experiments(monkeypatch):
+    from pathlib import Path
+
+    from sim.commands import study as command
+
+    seen = []
+    monkeypatch.setattr(command, "run_study",
+                        lambda name, overrides, into, resume, sweep: seen.append(into) or [])
+    command.main(["ablation"])
+    command.main(["ablation", "--into", "experiments"])
+    assert seen == [Path("outputs"), Path("experiments")]
+
+
+def test_decomposition_study_takes_the_path_apart(tmp_path, monkeypatch):
+    names, table = _study(tmp_path, monkeypatch, "decomposition", "posterior_draw=0,1")
+    assert {"decomposition.png", "decomposition.csv"} <= names and len(table) == 10
+    parts = pd.read_csv(tmp_path / "decomposition" / "decomposition.csv")
+    lf = parts[parts.metric == "labour_force"].set_index("driver")["part"]
+    # only demography moves the labour force: its part is the whole change
+    assert lf["change 2021-2023"] < 0
+    assert lf["demography"] == pytest.approx(lf["change 2021-2023"])
+    assert abs(lf["growth of demand and pay"]) < 1e-6 and abs(lf["the levers after 2021"]) < 1e-6

@@ -4,6 +4,7 @@ the fitted figures; writes the posterior draws, the point fit and the identifica
     sim-calibrate                               # on all local cores (about 40 min on 2 cores)
     sim-calibrate --dask tcp://HOST:8786        # on a Dask cluster: pyabc's Dask sampler
     sim-calibrate --recover                     # parameter recovery from model-made data
+    sim-calibrate --resume --walltime 20        # go on with the run kept in --db
 
 The priors are conf/calibration/priors.yaml; the posterior goes to conf/calibration/
 (posterior.csv, fitted.yaml) and the report to docs/calibration-report.md.
@@ -18,7 +19,7 @@ import sys
 import time
 from pathlib import Path
 
-from ..experiments import calibration
+from ..experiments import calibration, posterior
 from ..experiments.compose import load
 
 
@@ -36,11 +37,13 @@ def parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(prog="sim-calibrate", description=__doc__.splitlines()[0],
                                  formatter_class=argparse.RawDescriptionHelpFormatter,
                                  epilog="\n".join(__doc__.splitlines()[1:]))
-    ap.add_argument("--particles", type=int, default=300, help="particles per population")
-    ap.add_argument("--populations", type=int, default=12, help="most populations")
-    ap.add_argument("--walltime", type=float, default=45.0, help="minutes at most")
+    ap.add_argument("--particles", type=int, default=200, help="particles per population")
+    ap.add_argument("--populations", type=int, default=30, help="most populations")
+    ap.add_argument("--walltime", type=float, default=55.0, help="minutes at most")
     ap.add_argument("--min-epsilon", type=float, default=2.0,
                     help="stop when the tolerance is this low (distance units)")
+    ap.add_argument("--quantile", type=float, default=0.2,
+                    help="each population's tolerance: this quantile of the last one's distances")
     ap.add_argument("--draws", type=int, default=250, help="posterior draws to ship")
     ap.add_argument("--workers", type=int, default=calibration.WORKERS,
                     help="agents simulated per particle")
@@ -55,6 +58,8 @@ def parser() -> argparse.ArgumentParser:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--from-db", action="store_true",
                     help="no new run: read the last calibration from --db and write its files")
+    ap.add_argument("--resume", action="store_true",
+                    help="go on from the last population of the run in --db")
     ap.add_argument("overrides", nargs="*", help="config overrides, e.g. scenario.burn_in_months=12")
     return ap
 
@@ -63,7 +68,7 @@ def main(argv: list[str] | None = None) -> None:
     args = parser().parse_args(argv)
     started = time.perf_counter()
     base = load(args.overrides)
-    params = calibration.priors(args.priors)
+    params = posterior.priors(args.priors)
     truth = data = None
     if args.recover:  # the point fit is the truth; the data come from another seed
         truth = {p.name: _value(base, p) for p in params}
@@ -75,7 +80,7 @@ def main(argv: list[str] | None = None) -> None:
     else:
         history = calibration.calibrate(base, params, args.db, args.particles, args.populations,
                                          args.walltime, args.min_epsilon, _sampler(args), data,
-                                         args.workers, args.seed)
+                                         args.workers, args.seed, args.quantile, args.resume)
     command = ("sim-calibrate " + " ".join(sys.argv[1:] if argv is None else argv)).strip()
     facts = {"command": command, "minutes": (time.perf_counter() - started) / 60,
              "cores": args.procs if not args.dask else f"Dask at {args.dask}",
@@ -83,7 +88,7 @@ def main(argv: list[str] | None = None) -> None:
              "simulations": int(history.total_nr_simulations), "workers": args.workers,
              "epsilon": float(history.get_all_populations()["epsilon"].iloc[-1]),
              "figures": len(calibration.distance_figures())}
-    ident = calibration.identification(history, params)
+    ident = calibration.identification(history, params, data=data)
     report = args.report or Path("docs") / ("calibration-recovery.md" if args.recover
                                             else "calibration-report.md")
     calibration.report(report, ident, params, facts, truth)
@@ -107,7 +112,7 @@ def main(argv: list[str] | None = None) -> None:
     print(json.dumps(summary))
 
 
-def _value(cfg, p: calibration.Parameter) -> float:
+def _value(cfg, p: posterior.Parameter) -> float:
     node = cfg
     for part in p.keys[0].split("."):
         node = getattr(node, part)

@@ -35,6 +35,7 @@ from ..core.params import Config
 from ..core.validation import ConfigError, validate
 from ..experiments import targets
 from ..experiments.compose import load
+from ..experiments.runner import year_figures
 from ..experiments.style import STATUS_COLOURS
 from .input_checks import group_options
 
@@ -54,18 +55,19 @@ SOLARA_CDN_PACKAGES = (("@widgetti/solara-vuetify-app", "10.1.1"), ("requirejs",
 STATUS_SERIES = tuple((name, label, STATUS_COLOURS[name]) for name, label, _ in STATUS_TABLE)
 IN_COUNTY_SERIES = STATUS_SERIES[2:5]
 FIGURE_NAMES = {
-    "in_work": "in work",
-    "out_of_province": "out of the province",
-    "in_province": "in the province, outside the county",
-    "in_county": "in the home county",
-    "in_work_growth": "in work, ratio to end-2020",
+    "worked_any_month": "worked in 2021 (累計)",
+    "worked_out_of_province": "of them, mostly out of the province",
+    "worked_in_province": "of them, mostly in the province",
+    "worked_in_county": "of them, mostly in the home county",
+    "worked_any_growth": "worked in 2021, over 2020",
     "workshop": "in assistance workshops",
     "workshop_paired": "in paired (Jiangsu) workshops",
     "public_welfare": "on public-welfare posts",
-    "trained_employed_share": "trained, share in work",
+    "trained_employed_share": "trained in 2021, share in work",
     "startup_jobs": "jobs from start-up loans",
     "brand_jobs": "labour-brand jobs",
     "transported": "point-to-point transport",
+    "trainees": "trainees",
 }
 
 
@@ -334,13 +336,17 @@ def fit_rows(model: LaborExportModel) -> list[dict]:
     year = 2021
     if not any(m.startswith(f"{year}-") for m in model.recorder.months):
         return []
-    table = targets.fit_table(model.recorder.year_summary(year))
-    return [{"id": fid, **row} for fid, row in table.items()]
+    table = targets.fit_table(year_figures(model, year))
+    # the article's figures: the evidence's national ones need a whole year and other scenarios
+    return [{"id": fid, **row} for fid, row in table.items() if fid[0] == "T" and fid[1:].isdigit()
+            and row["model"] is not None]
 
 
 def _number(row: dict, key: str) -> str:
     value = row[key]
     text = f"{value:,.0f}" if row["unit"] == "people" else f"{value:.3f}"
+    if key == "article" and row.get("bound") == "band":
+        return f"{row['band'][0]:.2f}–{row['band'][1]:.2f}"
     if key == "article":
         text = {"lower": "≥", "upper": "≤"}.get(row.get("bound"), "") + text
     return text
@@ -362,7 +368,7 @@ def fit_html(model: LaborExportModel) -> str:
         return head + ("<p>The article's figures are for 2021: step the model into 2021 to "
                        "compare.</p>")
     partial = model.recorder.months[-1] != "2021-12" and model.label.startswith("2021")
-    lines = ["<table class='sim-fit-table'><thead><tr><th>id</th><th>figure</th>"
+    lines = ["<table class='sim-fit-table'><thead><tr><th>id</th><th>kind</th><th>figure</th>"
              "<th>article</th><th>model</th><th>error</th></tr></thead><tbody>"]
     for row in rows:
         err = row["rel_error"]
@@ -370,7 +376,7 @@ def fit_html(model: LaborExportModel) -> str:
         name = FIGURE_NAMES.get(row["metric"], row["metric"])
         lines.append(
             f"<tr data-id='{row['id']}' data-metric='{row['metric']}' data-model='{row['model']:.6g}'>"
-            f"<td>{row['id']}</td><td>{html.escape(name)}</td>"
+            f"<td>{row['id']}</td><td>{row['kind']}</td><td>{html.escape(name)}</td>"
             f"<td class='num'>{_number(row, 'article')}</td>"
             f"<td class='num'>{_number(row, 'model')}</td>"
             f"<td class='num' style='color:{colour}'>{err:+.1%}</td></tr>")

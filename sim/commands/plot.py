@@ -6,9 +6,11 @@
     sim-plot multirun/<time> --kind heatmap --x ... --y ... --metric in_work
     sim-plot multirun/<time> --kind contributions --reference ablation=none
     sim-plot multirun/<time> --kind cost --reference policy.training.scale=0
+    sim-plot multirun/<time> --kind groups --metric in_work   # who gains, by group (groups.parquet)
 
-A run folder holds summary.json, timeseries.parquet and yearly.parquet; a sweep folder holds
-results.parquet (made by `sim-collect` if missing) and one folder per job. Bands and error bars
+A run folder holds summary.json, timeseries.parquet, yearly.parquet and groups.parquet; a sweep
+folder holds results.parquet and groups.parquet (made by `sim-collect` if missing) and one folder
+per job. Bands and error bars
 are 90% intervals: over the replicates of one job, or over the seeds of a sweep's setting.
 """
 
@@ -22,6 +24,7 @@ import pandas as pd
 
 from ..experiments import paired_effects
 from ..experiments.plots import (KINDS, PlotError, check_metric, contributions_figure, cost_figure,
+                                 groups_figure,
                                  heatmap_figure, job_dir, load_results, plot_run,
                                  series_by_setting, sweep_figure, yearly_by_setting)
 from ..experiments.run_files import SUMMARY, YEARLY
@@ -55,6 +58,8 @@ def plot_sweep(sweep_dir: Path, frame: pd.DataFrame, args) -> list[Path]:
         return paths
     if kind == "series":
         return series_by_setting(sweep_dir, frame, metrics[0], out)
+    if kind == "groups":
+        return groups_figure(sweep_dir, frame, out, metrics[0])
     if kind == "sweep":
         _need(args, "x")
         return sweep_figure(frame, args.x, metrics, out, hue=args.hue)

@@ -170,7 +170,12 @@ def _clear_job(out_dir: Path) -> None:
 
 
 def _run(params, out_dir: Path) -> None:
+    from ..core.compiled import compile_notice
     from ..experiments import runner, targets
+
+    notice = compile_notice()
+    if notice and not params.quiet:
+        print(notice, file=sys.stderr, flush=True)
 
     fitted = params.fitted_for_labour_force
     if (fitted and fitted != params.population.labour_force and not params.quiet
@@ -184,6 +189,7 @@ def _run(params, out_dir: Path) -> None:
     try:
         run_files.write_timeseries(out_dir, result.timeseries)
         run_files.write_timeseries(out_dir, result.yearly, run_files.YEARLY)
+        run_files.write_timeseries(out_dir, result.groups, run_files.GROUPS)
         run_files.write_summary(out_dir, doc)  # last: its presence marks the job as finished
     except OSError as e:  # a full disk, a folder taken away: the answer of a bad override
         raise ConfigError(f"Cannot write the results to '{out_dir}' ({e.strerror or e}); allowed: "
@@ -194,10 +200,11 @@ def _run(params, out_dir: Path) -> None:
         print(f"Scenario {params.scenario.name}, {_what_ran(params)}, "
               f"{params.population.labour_force * params.population.scale:,.0f} workers simulated "
               f"(scale {params.population.scale:g}), 2021 against the article and the evidence"
-              + (" (a counterfactual: the figures describe 2021 as it was, shown for reference)"
-                 if counterfactual else "") + ":")
+              + (" (counterfactual — article figures for reference: they describe 2021 as it "
+                 "was, not this run)" if counterfactual else "") + ":")
         print(targets.format_fit_table(result.summary["targets"], counterfactual))
-        print(f"Wrote {out_dir / run_files.SUMMARY}, {run_files.TIMESERIES} and {run_files.YEARLY} "
+        print(f"Wrote {out_dir / run_files.SUMMARY}, {run_files.TIMESERIES}, {run_files.YEARLY} "
+              f"and {run_files.GROUPS} "
               f"({result.summary['run']['wall_seconds']:.1f} s)")
 
 

@@ -6,12 +6,15 @@
     sim-study epidemic_transport   # study 4: epidemic strength x transport capacity
     sim-study transition           # study 5: 2021-2025, support continued, tapered, withdrawn
     sim-study sensitivity          # study 6: Morris, then Sobol (SALib)
+    sim-study decomposition        # study 7: the path 2021-2023 taken apart, driver by driver
     sim-study ablation population.scale=0.05   # extra overrides go to every job
 
-Studies 1-5 are Hydra sweeps (`conf/experiment/NAME.yaml`, the same as
-`sim -m +experiment=NAME`) on all local cores; their jobs go to `experiments/NAME/runs/`, the
-gathered `results.parquet`, the figures (PNG and SVG) and the tables (CSV) to `experiments/NAME/`.
-`--resume` keeps the jobs of an earlier run that finished; without it the runs start afresh.
+Studies 1-5 and 7 are Hydra sweeps (`conf/experiment/NAME.yaml`, the same as
+`sim -m +experiment=NAME`) on all local cores; their jobs go to `outputs/NAME/runs/`, the
+gathered `results.parquet`, the figures (PNG and SVG) and the tables (CSV) to `outputs/NAME/`.
+`--into experiments` writes the shipped results in `experiments/NAME/` instead (the project's
+own studies: it replaces them). `--resume` keeps the jobs of an earlier run that finished;
+without it the runs start afresh.
 """
 
 from __future__ import annotations
@@ -21,7 +24,9 @@ import sys
 from pathlib import Path
 
 from ..experiments import paired_effects, plots
-from ..experiments.studies import NAMES, ROOT, run_study
+from ..experiments.studies import NAMES, run_study
+
+OUTPUTS = Path("outputs")  # where a study goes unless told `--into experiments`
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -34,13 +39,15 @@ def main(argv: list[str] | None = None) -> None:
                     help="keep finished jobs of an earlier run of this study")
     ap.add_argument("--plot-only", action="store_true",
                     help="redraw the figures from the jobs already run")
-    ap.add_argument("--root", type=Path, default=ROOT, help="folder of the studies")
+    ap.add_argument("--into", type=Path, default=OUTPUTS,
+                    help="folder the study's folder goes in (default outputs; the shipped "
+                         "studies: --into experiments)")
     args = ap.parse_args(argv)
     if args.name == "sensitivity" and args.overrides:
         ap.exit(2, "sim-study: the sensitivity study takes its settings from "
                    "conf/sensitivity/default.yaml, not overrides.\n")
     try:
-        paths = run_study(args.name, args.overrides, args.root, args.resume,
+        paths = run_study(args.name, args.overrides, args.into, args.resume,
                           sweep=not args.plot_only)
     except (plots.PlotError, paired_effects.EffectError, FileNotFoundError) as e:
         print(f"sim-study: {e}", file=sys.stderr)

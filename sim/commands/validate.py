@@ -32,6 +32,8 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--point-seeds", type=int, default=3, help="seeds of the point fit")
     ap.add_argument("--procs", type=int, default=os.cpu_count(), help="local processes")
     ap.add_argument("--report", type=Path, default=Path("docs/validation.md"))
+    ap.add_argument("--summary", type=Path, default=Path("conf/calibration/validation.json"),
+                    help="the JSON line, kept for sim-report's validation state")
     ap.add_argument("--identification", type=Path,
                     default=Path("conf/calibration/identification.csv"),
                     help="the calibration's identification table (sim-calibrate writes it)")
@@ -47,7 +49,9 @@ def main(argv: list[str] | None = None) -> None:
     args.report.write_text(text, encoding="utf-8")
     print(text)
     print(f"Wrote {args.report}")
-    print(json.dumps(validation.summary_line(result, pd.read_csv(args.identification))))
+    line = validation.summary_line(result, pd.read_csv(args.identification))
+    args.summary.write_text(json.dumps(line, indent=1) + "\n", encoding="utf-8")
+    print(json.dumps(line))
 
 
 if __name__ == "__main__":

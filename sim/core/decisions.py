@@ -24,7 +24,8 @@ import pandas as pd
 from . import random_streams as streams
 from .compiled.choice import KEEP, choice_rounds, logit_kernel
 from .compiled.scans import reviews_due
-from .population import (COLUMN_OF_STATUS, NOT_WORKING, OVER_AGE, TRAINING, WEAK)
+from .population import (COLUMN_OF_STATUS, N_STATUS, NOT_WORKING, OUTSIDE, OVER_AGE, TRAINING,
+                         WEAK)
 from .rooms import free_room, room_capacity, update_acceptance
 
 ROOM_OPTIONS = (2, 3, 4)  # columns with a room limit: local job, workshop, post
@@ -128,7 +129,8 @@ def utilities(model, rows: np.ndarray, p_find: np.ndarray, habit: bool = True) -
     V[:, :3] -= b.strain_cost * strained[:, None]
     # some value staying home more than others (the taste is stored in float32: widen it first)
     V[:, 5] = (b.income_weight * np.log(home_income(model, rows))
-               + b.home_value_sd * w.home_taste[rows].astype(np.float64))
+               + b.home_value_sd * w.home_taste[rows].astype(np.float64)
+               + b.female_home_value * w.female[rows] + b.age_home_value * age_away(model, rows))
     if habit:
         V[np.arange(n), COLUMN_OF_STATUS[w.last_status[rows]]] += b.habit
     V[:, 3] += b.relocated_workshop_bonus * hh.relocated[w.household[rows]]
@@ -181,17 +183,19 @@ def exp_tables(model) -> tuple | None:
     strain = np.array([0.0, 1.0])[None, :, None] * b.strain_cost
     burden = -(care + strain).reshape(4, 3)
     ages = np.maximum(np.arange(MAX_AGE) - AGE_PIVOT, 0.0) / 10.0
-    away = -(b.age_away_cost * ages[:, None] + b.female_away_cost * np.array([0.0, 1.0])[None, :])
+    sex = np.array([0.0, 1.0])[None, :]
+    away = -(b.age_away_cost * ages[:, None] + b.female_away_cost * sex)
+    home = b.age_home_value * ages[:, None] + b.female_home_value * sex  # added in the exponent
     peers = b.peer_weight * (model.peer_share[:, 0] + model.peer_share[:, 1])
     bonuses = np.array([[0.0, b.relocated_workshop_bonus], [0.0, b.weak_public_welfare_bonus]])
     finite = [x[np.isfinite(x)] for x in (migrant, local, workshop, post)]
-    parts = (*finite, distance, burden, away, peers, bonuses,
+    parts = (*finite, distance, burden, away, home, peers, bonuses,
              np.array([b.habit, b.home_value_sd * MAX_HOME_TASTE, b.away_taste_sd * MAX_HOME_TASTE,
                        iw * np.log(MAX_HOME_INCOME)]))
     if max(float(np.abs(x).max(initial=0.0)) for x in parts) > MAX_PART:
         return None
     shut = ~model.options_open  # an option with no room at all in the county is not open
-    return (np.exp(migrant), finding, np.exp(distance), np.exp(burden), np.exp(away),
+    return (np.exp(migrant), finding, np.exp(distance), np.exp(burden), np.exp(away), home,
             np.exp(peers), np.where(shut[:, 0:1], 0.0, np.exp(local)),
             np.where(shut[:, 1:2], 0.0, np.exp(workshop)), np.where(shut[:, 2], 0.0, np.exp(post)),
             np.exp(bonuses[0]), np.exp(bonuses[1]), float(np.exp(b.habit)), float(b.home_value_sd),
@@ -311,11 +315,12 @@ def update_peer_share(model) -> None:
     """Shares of each county's workers by status, as peers see them next month: a migrant home
     for the festival or stuck by a closure still counts as working away."""
     counts = model.ledger.by_county.astype(np.float64)
+    counts[:, OUTSIDE] = 0.0  # peers are the county's labour force
     away = np.flatnonzero(model.workers.returning)
     if len(away):
         w, n_c = model.workers, model.counties.n
-        moved = np.bincount(w.county[away].astype(np.int64) * 7 + w.last_status[away],
-                            minlength=n_c * 7).reshape(n_c, 7)
+        moved = np.bincount(w.county[away].astype(np.int64) * N_STATUS + w.last_status[away],
+                            minlength=n_c * N_STATUS).reshape(n_c, N_STATUS)
         counts += moved
         counts[:, NOT_WORKING] -= moved.sum(axis=1)
     model.peer_share = counts / np.maximum(counts.sum(axis=1, keepdims=True), 1)

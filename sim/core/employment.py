@@ -20,7 +20,8 @@ from numba import njit  # noqa: E402
 from . import random_streams as streams
 from .compiled.hints import AHEAD, prefetch
 from .ledger import move
-from .population import COLUMN_OF_STATUS, NO_EMPLOYER, NOT_WORKING, PUBLIC_WELFARE, TRAINING
+from .population import (COLUMN_OF_STATUS, NO_EMPLOYER, NOT_WORKING, OUTSIDE, PUBLIC_WELFARE,
+                         TRAINING)
 
 INT16_MAX = np.iinfo(np.int16).max
 
@@ -116,8 +117,8 @@ def _hire(rows, status, workshop, employer, t, draws, terms, traits, pay_factors
 
 @njit(cache=True)
 def _release(rows, t, new_status, cols, tables, n_combo, dense, since, review, reschedule):
-    """Leave a job or a course: to `new_status` (not working, or training); with `reschedule`,
-    a worker now not working gets its next review month."""
+    """Leave a job or a course: to `new_status` (not working, training, or outside the labour
+    force); with `reschedule`, a worker now not working gets its next review month."""
     move(rows, np.full(1, new_status, np.int8), np.zeros(1), np.full(1, -1, np.int32),
          np.full(1, NO_EMPLOYER, np.int8), cols, tables, n_combo, dense)
     w_status, w_wage, w_workshop, w_employer = cols[0], cols[1], cols[2], cols[3]
@@ -210,3 +211,28 @@ def start_training(model, rows: np.ndarray, end: np.ndarray) -> None:
     _release(_rows(rows), model.t, TRAINING, led.columns(), led.tables(), led.n_combo,
              led.dense(len(rows)), model.workers.since, _review_terms(model), False)
     model.workers.training_end[rows] = end
+
+
+def leave_labour_force(model, rows: np.ndarray) -> None:
+    """Workers leave the labour force (age, health): out of their job, course or wait at home,
+    never reviewed again; their households count one worker fewer."""
+    if len(rows) == 0:
+        return
+    led, w = model.ledger, model.workers
+    _release(_rows(rows), model.t, OUTSIDE, led.columns(), led.tables(), led.n_combo,
+             led.dense(len(rows)), w.since, _review_terms(model), False)
+    w.next_review[rows] = INT16_MAX
+    w.returning[rows] = False
+    model.recall[rows] = False
+    np.subtract.at(led.household_labour, w.household[rows], 1)
+
+
+def enter_labour_force(model, rows: np.ndarray) -> None:
+    """Young members enter the labour force: not working, and looking for work this month (the
+    caller counts them among the deciders)."""
+    if len(rows) == 0:
+        return
+    led, w = model.ledger, model.workers
+    _release(_rows(rows), model.t, NOT_WORKING, led.columns(), led.tables(), led.n_combo,
+             led.dense(len(rows)), w.since, _review_terms(model), True)
+    np.add.at(led.household_labour, w.household[rows], 1)

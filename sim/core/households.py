@@ -11,9 +11,10 @@ def update_households(model) -> None:
     """Income of the month, households with nobody in work, and those below the line."""
     hh = model.households
     wages = model.ledger.household_wages
-    # in numpy: zero = working == 0; income = wages + nonwage / 12 (float32 division);
+    # in numpy: zero = (working == 0) & (labour > 0); income = wages + nonwage / 12 (float32 division);
     # income_year += income; below = (12 * wages + nonwage) / persons < line
     model.zero_employment, model.below_line, model.n_zero_employment, model.n_below_line = \
-        household_month(model.ledger.household_working, wages, hh.nonwage_income, hh.persons,
+        household_month(model.ledger.household_working, model.ledger.household_labour, wages,
+                        hh.nonwage_income, hh.persons,
                         hh.income_year, float(model.p.policy.monitoring.monitoring_line),
                         model.month_income)

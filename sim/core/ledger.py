@@ -19,9 +19,7 @@ from .compiled.hints import AHEAD, prefetch
 import numpy as np  # noqa: E402
 from numba import njit  # noqa: E402
 
-from .population import NOT_WORKING, PUBLIC_WELFARE, STARTUP
-
-N_STATUS = 7
+from .population import N_STATUS, NOT_WORKING, OUTSIDE, PUBLIC_WELFARE, STARTUP
 
 
 def _tally(codes: np.ndarray, status: np.ndarray, n_groups: int) -> np.ndarray:
@@ -68,7 +66,8 @@ def move(rows, status, pay, workshop, employer, cols, tables, n_combo, dense):
         by_combo[combo, new] += 1
         h = household[r]
         hh_working[h] += (1 if new <= PUBLIC_WELFARE else 0) - (1 if old <= PUBLIC_WELFARE else 0)
-        delta = np.float64(pay[0 if one_p else i]) - np.float64(w_wage[r])
+        # pay is stored in float32: count what is stored, so that the sums never drift
+        delta = np.float64(np.float32(pay[0 if one_p else i])) - np.float64(w_wage[r])
         if dense:
             scratch[h] += delta
         else:
@@ -114,6 +113,9 @@ class Ledger:
         working = w.status <= PUBLIC_WELFARE
         self.household_working = np.bincount(w.household, weights=working,
                                              minlength=self.n_households).astype(np.int32)
+        # members in the labour force (sim.core.demography keeps it as they enter and leave)
+        self.household_labour = np.bincount(w.household, weights=w.status != OUTSIDE,
+                                            minlength=self.n_households).astype(np.int32)
         self.household_wages = np.bincount(w.household, weights=w.wage,
                                            minlength=self.n_households)
         in_ws = w.workshop >= 0
@@ -149,6 +151,18 @@ class Ledger:
               np.atleast_1d(np.asarray(wage, np.float64)), np.atleast_1d(np.asarray(workshop, np.int32)),
               np.atleast_1d(np.asarray(employer, np.int8)), self.columns(), self.tables(),
               self.n_combo, self.dense(len(rows)))
+
+    def change_capacity(self, rows: np.ndarray, capacity: int) -> None:
+        """Workers whose labour capacity changes (turning 60): their reporting group moves."""
+        w = self.w
+        old = self.cell[rows] % self.n_combo
+        np.subtract.at(self.by_combo, (old, w.status[rows]), 1)
+        w.capacity[rows] = capacity
+        combo = np.zeros(len(rows), np.int32)
+        for codes, labels in self.groupings.values():
+            combo = combo * len(labels) + codes[rows]
+        self.cell[rows] = w.county[rows].astype(np.int32) * self.n_combo + combo
+        np.add.at(self.by_combo, (combo, w.status[rows]), 1)
 
     # ---- views -----------------------------------------------------------------------------
     def status_totals(self) -> np.ndarray:

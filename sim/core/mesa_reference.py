@@ -5,6 +5,7 @@ same choice shares and room-limited allocations within sampling error) and as th
 the performance benchmark (sim-bench). Core rules only: contracts end, workers review at their
 rates, choose by the logit with habit, peers and home taste, and take room-limited places county
 by county in random order, falling back to their next choice. No programmes, festival or shocks.
+A worker whose contract ends goes home and searches from the next month on at the search rate.
 """
 
 from __future__ import annotations
@@ -27,7 +28,9 @@ CORE_RULES = ([f"policy/{lever}=off" for lever in LEVERS if lever not in ("works
               + ["policy.public_welfare.posts=2500000", "policy.workshops.closure_hazard=0",
                  "scenario.disruption_scale=0", "scenario.festival_return_share=0",
                  "wages.growth_per_year=0", "scenario.destination_demand_growth=0",
-                 "local_jobs.demand_growth_per_year=0", "scenario.start_levers=as_run"])
+                 "local_jobs.demand_growth_per_year=0", "scenario.start_levers=as_run",
+                 "population.entry_rate=0", "scenario.demography=false", "series=none",
+                 "events=none"])
 
 
 class Worker(mesa.Agent):
@@ -43,6 +46,13 @@ class Worker(mesa.Agent):
         self.care = bool(w.care[row])
         self.relocated = bool(engine.households.relocated[w.household[row]])
         self.home_taste = float(w.home_taste[row])
+        self.away_taste = float(w.away_taste[row])
+        self.female = bool(w.female[row])
+        self.decades_over_35 = max(float(w.age[row]) - 35.0, 0.0) / 10.0
+        hh = engine.households
+        # yuan a month per household member from non-wage income: what not working leaves
+        self.home_income = (float(hh.nonwage_income[w.household[row]])
+                            / float(hh.persons[w.household[row]]) / 12.0)
         self.separated = False
         # pay, distance and job-finding terms depend on fixed traits: computed once
         self.factor = factor
@@ -50,19 +60,27 @@ class Worker(mesa.Agent):
         self.p_migrant = p_migrant
 
     def utilities(self) -> list[float]:
+        """Each job by the log of its expected monthly earnings, not working by the log of the
+        household's non-wage income per member; the costs and tastes of docs/MODEL.md 3.4.11."""
         m, b = self.model, self.model.b
         levels = m.wage_levels
         share = m.shares[self.county]
-        away = share[0] + share[1]
-        p = [self.p_migrant[0], self.p_migrant[1], *m.acceptance[self.county], 1.0]
+        p = [self.p_migrant[0], self.p_migrant[1], *m.acceptance[self.county]]
+        pay = [levels[k] * self.factor for k in range(4)] + [levels[4]]  # post pay is flat
         v = [b.asc_out_of_province, b.asc_in_province, b.asc_local_job, b.asc_workshop,
-             b.asc_public_welfare, b.home_value_sd * self.home_taste]
-        for k in range(4):
-            v[k] += b.income_weight * levels[k] * self.factor * p[k] / 1000.0
-        v[4] += b.income_weight * levels[4] * p[4] / 1000.0
-        v[0] += -b.distance_cost_out * self.distance - b.care_cost * self.care + b.peer_weight * away
-        v[1] += (-b.distance_cost_in * self.distance - b.care_cost * b.care_weight_in_province
-                 * self.care + b.peer_weight * away)
+             b.asc_public_welfare, 0.0]
+        for k in range(5):
+            v[k] = v[k] + b.income_weight * math.log(pay[k] * p[k]) if p[k] > 0 else -math.inf
+        away = (b.age_away_cost * self.decades_over_35 + b.female_away_cost * self.female
+                - b.peer_weight * (share[0] + share[1]) - b.away_taste_sd * self.away_taste)
+        v[0] -= b.distance_cost_out * self.distance + away + b.care_cost * self.care
+        v[1] -= (b.distance_cost_in * self.distance + away
+                 + b.care_cost * b.care_weight_in_province * self.care)
+        v[2] -= b.care_cost * b.care_weight_local * self.care
+        for k in range(3):  # heavy full-time work strains weak and over-age labour
+            v[k] -= b.strain_cost * self.weak
+        v[5] = (b.income_weight * math.log(self.home_income) + b.home_value_sd * self.home_taste
+                + b.female_home_value * self.female + b.age_home_value * self.decades_over_35)
         v[3] += b.relocated_workshop_bonus * self.relocated
         v[4] += b.weak_public_welfare_bonus * self.weak
         v[COLUMN_OF_STATUS[self.last_status]] += b.habit
@@ -80,10 +98,11 @@ class Worker(mesa.Agent):
             self.separated = True
 
     def wants_to_decide(self) -> bool:
-        """Who lost its job decides; the others review at their rates."""
+        """Workers review at their rates (with work: reconsider; without: search); who lost its
+        job this month searches from the next month on."""
         working = self.status <= PUBLIC_WELFARE
         rate = self.model.b.reconsider_rate if working else self.model.b.search_rate
-        decides = self.separated or self.random.random() < rate
+        decides = not self.separated and self.random.random() < rate
         self.separated = False
         if decides:
             v = self.utilities()
@@ -203,8 +222,10 @@ class ReferenceModel(mesa.Model):
 
 def _core_rules(cfg: Config) -> bool:
     """The config has what CORE_RULES set: programmes that change pay, job finding or distance
-    off, no growth, no disruption, no festival."""
+    off, no growth, no disruption, no festival, no demography."""
     p, s = cfg.policy, cfg.scenario
     return (not (p.training.enabled or p.referral.enabled or p.labour_brands.enabled)
             and cfg.wages.growth_per_year == 0 and s.destination_demand_growth == 0
-            and s.disruption_scale == 0 and s.festival_return_share == 0)
+            and s.disruption_scale == 0 and s.festival_return_share == 0
+            and cfg.population.entry_rate == 0 and not s.demography
+            and not cfg.series.pay_outgoing and not cfg.series.pay_local and not cfg.events)

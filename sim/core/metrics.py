@@ -9,9 +9,9 @@ from importlib import import_module
 
 import numpy as np
 
-from . import work_record
+from . import groups, work_record
 from .params import LEVERS
-from .population import (CAPACITIES, IN_COUNTY, REGIONS, STATUSES, WORKING)
+from .population import (CAPACITIES, IN_COUNTY, IN_LABOUR_FORCE, REGIONS, STATUSES, WORKING)
 
 COST_METRICS = tuple(f"cost_{lever}" for lever in LEVERS)
 # each lever's cost line, in the order of LEVERS (the total sums them in this order)
@@ -24,6 +24,19 @@ MONTH_SUMS = ("migrant_months", "household_income", "wage_income", "nonwage_inco
 FLOW_METRICS = COUNT_FLOWS + MONTH_SUMS + COST_METRICS + ("cost_total",)
 HEADLINE = ("in_work", "out_of_province", "in_province", "in_county", "local_job", "workshop",
             "workshop_paired", "public_welfare", "training", "not_working")
+
+
+WORKING_NAMES = tuple(STATUSES[s] for s in WORKING)
+
+
+def _below_line_so_far(model) -> int:
+    """Households whose income per member over the year so far, at a year's rate, is below the
+    monitoring line (in December: the year's income)."""
+    hh = model.households
+    # at the start: the burn-in's last twelve months (or all of it), which stand for 2020
+    months = model.month_of_year if model.t > 0 else max(min(12, model.p.scenario.burn_in_months), 1)
+    yearly = hh.income_year * (12.0 / months) / hh.persons
+    return int(np.count_nonzero(yearly < model.p.policy.monitoring.monitoring_line))
 
 
 def worker_groupings(model) -> dict[str, tuple[np.ndarray, tuple[str, ...]]]:
@@ -58,6 +71,8 @@ class Recorder:
         self.by_month: list[dict[str, float]] = []
         self.grouped: list[list[tuple[str, str, float]]] = []
         self.current: dict[str, float] = {}
+        # each December: the year's outcomes by group and by county (sim.core.groups)
+        self.groups: dict[int, list[tuple[str, str, str, float]]] = {}
 
     def record(self) -> None:
         m = self.model
@@ -68,6 +83,8 @@ class Recorder:
         self.months.append(m.label)
         self.by_month.append(values)
         self.grouped.append(self._by_group())
+        if m.t > 0 and m.month_of_year == 12:
+            self.groups[m.year] = groups.outcomes(m)
         m.datacollector.collect(m)
 
     def _headline(self) -> dict[str, float]:
@@ -76,13 +93,14 @@ class Recorder:
         counts = m.ledger.status_totals() * k
         out = {name: float(counts[i]) for i, name in enumerate(STATUSES)}
         out["in_work"] = float(counts[list(WORKING)].sum())
+        out["labour_force"] = float(counts[list(IN_LABOUR_FORCE)].sum())
         out["in_county"] = float(counts[list(IN_COUNTY)].sum())
         out["migrant"] = out["out_of_province"] + out["in_province"]
         # weak and over-age labour (弱勞力, 超齡勞力): whom workshops and posts are for
         by_capacity = m.ledger.by_group["capacity"] * k
         for c, name in enumerate(CAPACITIES[1:], start=1):
             out[f"in_work_{name}"] = float(by_capacity[c, list(WORKING)].sum())
-            out[f"labour_{name}"] = float(by_capacity[c].sum())
+            out[f"labour_{name}"] = float(by_capacity[c, list(IN_LABOUR_FORCE)].sum())
         out["workshop_paired"] = float(m.ledger.workshop_taken[m.workshops.paired].sum() * k)
         # all rural workers in open workshops and bases, modelled or not (the article's 19.7萬)
         ws = m.workshops
@@ -94,6 +112,8 @@ class Recorder:
         out["zero_employment_households"] = float(m.n_zero_employment * k)
         out["households_below_line"] = float(m.n_below_line * k)
         out["households"] = float(hh_n * k)
+        out["persons"] = float(m.households.persons.sum(dtype=np.float64) * k)
+        out["below_line_households"] = float(_below_line_so_far(m) * k)
         income = m.month_income
         out["household_income_mean"] = float(income.mean())
         out["household_income"] = float(income.sum() * k)
@@ -160,6 +180,7 @@ class Recorder:
                     rows.append((status, group, float(counts[g, s])))
                 rows.append(("in_work", group, float(counts[g, list(WORKING)].sum())))
                 rows.append(("in_county", group, float(counts[g, list(IN_COUNTY)].sum())))
+                rows.append(("labour_force", group, float(counts[g, list(IN_LABOUR_FORCE)].sum())))
         return rows
 
     # ---- outputs ---------------------------------------------------------------------------
@@ -192,4 +213,28 @@ class Recorder:
         out["work_income_per_worker"] = out["wage_income"] / max(out["worked_any_month"], 1.0)
         income = out["wage_income"] + out["nonwage_income"]
         out["work_income_share"] = out["wage_income"] / income if income else float("nan")
+        # the year's outcomes (projections): person-months in work by status and in all, who
+        # was in work in December, and net income per household member (wages and other income)
+        for status in WORKING_NAMES:
+            out[f"job_months_{status}"] = float(sum(self.by_month[i][status] for i in idx))
+        out["job_months"] = float(sum(out[f"job_months_{s}"] for s in WORKING_NAMES))
+        out["in_work_december"] = end["in_work"]
+        out["income_per_person"] = income / out["persons"] if out["persons"] else float("nan")
         return out
+
+    def year_groups(self, year: int) -> list[tuple[str, str, float]]:
+        """The year's outcomes by reporting group: (metric, group, value) for person-months in
+        work, in work in December and the labour force in December."""
+        idx = [i for i, mth in enumerate(self.months) if mth.startswith(f"{year}-")]
+        months: dict[str, float] = {}
+        december: dict[tuple[str, str], float] = {}
+        for i in idx:
+            for metric, group, value in self.grouped[i]:
+                if metric == "in_work":
+                    months[group] = months.get(group, 0.0) + value
+                if i == idx[-1] and metric in ("in_work", "labour_force"):
+                    december[metric, group] = value
+        rows = [("job_months", group, value) for group, value in months.items()]
+        rows += [("in_work_december" if metric == "in_work" else metric, group, value)
+                 for (metric, group), value in december.items()]
+        return rows

@@ -12,7 +12,7 @@ import logging
 import mesa
 import numpy as np
 
-from . import decisions, metrics, start_cache, starting_state, timeline, work_record
+from . import decisions, demography, metrics, start_cache, starting_state, timeline, work_record
 from .decisions import decide
 from .households import update_households
 from .institutions import County, Workshop, build_workshops
@@ -23,7 +23,7 @@ from .levers.handover import change_levers
 from .levers.state import lever_size, lever_state
 from .params import Config
 from .placement import take_jobs
-from .population import build_counties, build_population
+from .population import N_STATUS, build_counties, build_population
 from .rooms import build_rooms, enforce_room
 
 logging.getLogger("MESA").setLevel(logging.WARNING)
@@ -89,6 +89,7 @@ class LaborExportModel(mesa.Model):
         ws = cfg.policy.workshops
         self.workshops = build_workshops(ws, self.counties, self.scale, lever_size(ws),
                                          self.seed, self.rng)
+        self.workshop_lever = lever_size(ws)  # the room's lever, which the tax relief follows
         self.ledger = Ledger(self.workers, self.households.n, self.counties.n, self.workshops.n,
                              metrics.worker_groupings(self))
         self.rooms = build_rooms(self)
@@ -100,9 +101,10 @@ class LaborExportModel(mesa.Model):
                                                np.arange(self.households.n + 1))
         self.separation_hazard = np.array(
             [b.separation_out_of_province, b.separation_in_province, b.separation_local_job,
-             b.separation_workshop, b.separation_public_welfare, 0.0, 0.0])
+             b.separation_workshop, b.separation_public_welfare, 0.0, 0.0, 0.0])
         self.acceptance = np.ones((self.counties.n, 3))
-        self.peer_share = np.zeros((self.counties.n, 7))
+        self.peer_share = np.zeros((self.counties.n, N_STATUS))
+        demography.index_rows(self)
         self.trained_rows = np.zeros(0, np.int64)  # workers who finished a course in the run
         self.recall = np.zeros(self.workers.n, bool)  # back from the festival or a closure
         self.loans_by_month: dict[int, float] = {}  # month -> yuan lent (simulated scale)
@@ -112,8 +114,8 @@ class LaborExportModel(mesa.Model):
         labour_brands.assign(self)
         self.flow = dict.fromkeys(metrics.COUNT_FLOWS, 0.0)
         self.month_income = np.empty(self.households.n)  # household income of the month, yuan
-        self.work_months = np.zeros((self.workers.n, 3), np.int8)  # this year's, by place
-        self.work_year = np.zeros((4, 3), np.int64)
+        self.work_months = np.zeros((self.workers.n, 4), np.int8)  # this year's, by place
+        self.work_year = np.zeros((7, 3), np.int64)
         update_households(self)
         starting_state.settle(self)
         update_households(self)
@@ -126,6 +128,7 @@ class LaborExportModel(mesa.Model):
         self.flow = dict.fromkeys(metrics.COUNT_FLOWS, 0.0)
         self.status_at_start = self.workers.status.copy()
         back_home = timeline.end_wait_at_home(self)           # who waited at home decides now
+        entered = demography.age_and_move(self)               # ageing, exits and entrants
         changed = self._january_2021_levers()                 # the run's levers take over
         closed = workshops.workshop_turnover(self)            # workshops close and reopen
         startup_loans.open_startups(self)                     # start-up loans open local firms
@@ -137,7 +140,7 @@ class LaborExportModel(mesa.Model):
         finished = training.finish_training(self)             # trainees finish courses
         training.enrol_training(self)                         # new trainees start
         deciders = decisions.who_decides(self, back_home, changed, closed, laid_off,
-                                         finished)            # searchers, reviewers, the released
+                                         finished, entered)   # searchers, reviewers, the released
         self.seats_left = transport.transport_capacity(self)  # point-to-point transport
         take_jobs(self, deciders, decide(self, deciders, self.status_at_start[deciders],
                                          record=True))        # choose, with room limits

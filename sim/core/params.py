@@ -40,6 +40,13 @@ class PopulationConfig:
     nonwage_income_mean: float = 3000.0  # yuan per person per year
     nonwage_income_sigma: float = 0.5
     persons_per_worker: float = 1.8  # household members per worker (children, elderly)
+    # demography from 2021 (docs/MODEL.md 3.4.24): young people of these households enter the
+    # labour force at 16; workers leave it by age and health, all at the last working age
+    entry_rate: float = 0.010  # entrants a year, as a share of the end-2020 labour force
+    exit_rate_under_50: float = 0.002  # a year: mortality and disability
+    exit_rate_50s: float = 0.006
+    exit_rate_60s: float = 0.08  # over-age labour stops wage work, and mortality
+    last_working_age: int = 70
 
 
 @dataclass
@@ -96,8 +103,10 @@ class BehaviourConfig:
     care_weight_in_province: float = 0.8  # in-province work away is nearer home than out
     care_weight_local: float = 0.3  # a full-time local job, against a workshop or a post
     strain_cost: float = 1.0  # of heavy full-time work for weak and over-age labour
-    age_away_cost: float = 0.3  # of work away, per ten years of age above 35
+    age_away_cost: float = 0.0  # of work away, per ten years of age above 35
     female_away_cost: float = 0.3  # of work away, for a woman (besides care)
+    age_home_value: float = 0.3  # of not working, per ten years of age above 35
+    female_home_value: float = 0.3  # of not working, for a woman (work at home and on the farm)
     peer_weight: float = 4.3  # outside evidence: Chen, Jin & Yue (NBER w15671)
     habit: float = 1.0  # pull of the last option held
     home_value_sd: float = 1.0  # spread of the taste for not working across workers
@@ -294,12 +303,39 @@ class ScenarioConfig:
     # out-of-province pay from January 2021, relative to its level (0.1: 10% higher); the start
     # is built without it (the own-wage elasticity is measured with it)
     out_of_province_pay_change: float = 0.0
+    demography: bool = True  # ageing, entry and exit from January 2021
+    # demand and market pay grow after 2021 (sim.core.growth); false holds them at their end-2021
+    # path's level (a what-if: the decomposition of a projection, docs/MODEL.md 3.4.27)
+    growth_after_2021: bool = True
     # policy path after the first year: continue / taper / withdraw
     policy_path: str = "continue"
     taper_per_year: float = 0.5
     # levers' enabled/scale in the end-2020 start: as they stood (shipped: the run's settings act
     # from January 2021) or the run's own (as_run: the lever never was, or always was, so)
     start_levers: str = "shipped"
+
+
+@dataclass
+class EventConfig:
+    """One event of the epidemic calendar after 2021 (conf/events/): the month it acts in, its
+    strength (as a month of `scenario.disruption`: the share of destination jobs closed and of
+    departures blocked), and what it was, where, and its source."""
+    month: str = "2022-01"
+    strength: float = 0.0
+    place: str = ""
+    what: str = ""
+    source: str = ""
+
+
+@dataclass
+class SeriesConfig:
+    """National yearly series that set growth after 2021 (conf/series/nbs.yaml; EVIDENCE M1, M2,
+    M6): year -> level. A year's growth is its level over the year before's; years after the
+    last take the mean growth of the series' last three years."""
+    outgoing_migrants: dict[str, float] = field(default_factory=dict)
+    local_migrants: dict[str, float] = field(default_factory=dict)
+    pay_outgoing: dict[str, float] = field(default_factory=dict)
+    pay_local: dict[str, float] = field(default_factory=dict)
 
 
 @dataclass
@@ -312,6 +348,8 @@ class Config:
     local_jobs: LocalJobsConfig = field(default_factory=LocalJobsConfig)
     policy: PolicyConfig = field(default_factory=PolicyConfig)
     scenario: ScenarioConfig = field(default_factory=ScenarioConfig)
+    events: dict[str, EventConfig] = field(default_factory=dict)  # the calendar after 2021
+    series: SeriesConfig = field(default_factory=SeriesConfig)
     replicates: int = 1
     # the calibration's posterior (conf/calibration/posterior.csv): -1 runs the point fit
     # (fitted.yaml); k runs draw k; `ensemble` N > 0 runs draws 0..N-1, each with the replicates

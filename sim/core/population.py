@@ -15,8 +15,11 @@ from . import random_streams as streams
 from .params import CountiesConfig, PopulationConfig
 
 # worker status codes; every worker is in exactly one at every step. The order matters: the
-# working codes are 0..4 and the migrant ones 0..1, so `status <= PUBLIC_WELFARE` means working
-OUT_OF_PROVINCE, IN_PROVINCE, LOCAL_JOB, WORKSHOP, PUBLIC_WELFARE, TRAINING, NOT_WORKING = range(7)
+# working codes are 0..4 and the migrant ones 0..1, so `status <= PUBLIC_WELFARE` means working;
+# OUTSIDE is last: the young not yet of working age and those who left the labour force (by age
+# or health), rows kept so that the columns never change length (sim.core.demography)
+OUT_OF_PROVINCE, IN_PROVINCE, LOCAL_JOB, WORKSHOP, PUBLIC_WELFARE, TRAINING, NOT_WORKING, \
+    OUTSIDE = range(8)
 # the one table of statuses, in code order: name, label, the article's term (FIGURES.md)
 STATUS_TABLE = (
     ("out_of_province", "Out of the province", "省外"),
@@ -26,13 +29,18 @@ STATUS_TABLE = (
     ("public_welfare", "Public-welfare post", "公益崗位"),
     ("training", "In training", "培訓"),
     ("not_working", "Not working", "未就業"),
+    ("outside_labour_force", "Outside the labour force", "非勞動力"),
 )
+N_STATUS = len(STATUS_TABLE)
+# the statuses of the labour force (every status but OUTSIDE)
+IN_LABOUR_FORCE = tuple(range(OUTSIDE))
 STATUSES = tuple(name for name, _, _ in STATUS_TABLE)
 STATUS_LABELS = {name: (label, term) for name, label, term in STATUS_TABLE}
 # the options of a choice, in the columns of the utility matrix (training is assigned, not chosen)
 OPTIONS = np.array([OUT_OF_PROVINCE, IN_PROVINCE, LOCAL_JOB, WORKSHOP, PUBLIC_WELFARE, NOT_WORKING],
                    np.int8)
-COLUMN_OF_STATUS = np.full(7, 5, np.int64)  # a status's option column (training: not working's)
+COLUMN_OF_STATUS = np.full(N_STATUS, 5, np.int64)  # a status's option column (training, outside:
+# not working's)
 COLUMN_OF_STATUS[OPTIONS] = np.arange(6)
 WORKING = (OUT_OF_PROVINCE, IN_PROVINCE, LOCAL_JOB, WORKSHOP, PUBLIC_WELFARE)
 IN_COUNTY = (LOCAL_JOB, WORKSHOP, PUBLIC_WELFARE)
@@ -86,8 +94,9 @@ class Workers:
     household: np.ndarray  # int32
     county: np.ndarray  # int16
     female: np.ndarray  # bool
-    age_band: np.ndarray  # int8: 0 16-29, 1 30-44, 2 45-59, 3 60+ (AGE_BANDS)
     age: np.ndarray  # int8: years
+    birthday: np.ndarray  # int8: month of the year (1-12) in which the age goes up
+    entry_month: np.ndarray  # int16: month index at which a young member enters; -1: in at start
     capacity: np.ndarray  # int8: FULL, WEAK, OVER_AGE
     skill: np.ndarray  # int8: 0 low, 1 middle, 2 high
     care: np.ndarray  # bool: the household's carer
@@ -156,6 +165,8 @@ def _household_sizes(n_workers: int, per_household: float, rng: np.random.Genera
 def build_population(cfg: PopulationConfig, counties: Counties, rng: np.random.Generator,
                      seed: int, women_care_share: float, weak_can_migrate: float,
                      over_age_can_migrate: float) -> tuple[Workers, Households]:
+    """The labour force at the end of 2020 and, in the same households, the young members who
+    reach working age in 2021-2025 (status OUTSIDE until their entry month)."""
     n = max(int(round(cfg.labour_force * cfg.scale)), 1)
     sizes = _household_sizes(n, cfg.workers_per_household, rng)
     n_hh = len(sizes)
@@ -186,12 +197,7 @@ def build_population(cfg: PopulationConfig, counties: Counties, rng: np.random.G
     capacity = capacity.astype(np.int8)
     skill = rng.choice(3, size=n, p=np.asarray(cfg.skill_shares)).astype(np.int8)
     skill[over_age] = np.minimum(skill[over_age], 1)
-    can_migrate = np.where(capacity == FULL, True,
-                           rng.random(n) < np.where(capacity == WEAK, weak_can_migrate,
-                                                    over_age_can_migrate))
-    # drawn from the worker's own stream so a fit that changes its spread moves it smoothly
-    home_taste = ndtri(streams.uniform(seed, streams.HOME, 0, np.arange(n))).astype(np.float32)
-    away_taste = ndtri(streams.uniform(seed, streams.AWAY, 0, np.arange(n))).astype(np.float32)
+    can_migrate = _can_migrate(capacity, rng, weak_can_migrate, over_age_can_migrate)
     persons = (sizes * cfg.persons_per_worker).astype(np.float32)
     mu = np.log(cfg.nonwage_income_mean) - cfg.nonwage_income_sigma ** 2 / 2
     nonwage = (persons * rng.lognormal(mu, cfg.nonwage_income_sigma, n_hh)).astype(np.float32)
@@ -206,21 +212,78 @@ def build_population(cfg: PopulationConfig, counties: Counties, rng: np.random.G
         nonwage_income=nonwage,
         income_year=np.zeros(n_hh, np.float64),
     )
-    workers = Workers(
-        household=household,
-        county=hh_county[household],
-        female=female,
-        age_band=age_band,
-        age=age,
-        capacity=capacity,
-        skill=skill,
-        care=care,
-        can_migrate=can_migrate,
-        experience=(rng.random(n) < cfg.migration_experience_share) & can_migrate,
-        status=np.full(n, NOT_WORKING, np.int8),
+    members = dict(household=household, female=female, age=age,
+                   birthday=rng.integers(1, 13, n).astype(np.int8),
+                   entry_month=np.full(n, -1, np.int16), capacity=capacity, skill=skill,
+                   care=care, can_migrate=can_migrate,
+                   experience=(rng.random(n) < cfg.migration_experience_share) & can_migrate,
+                   status=np.full(n, NOT_WORKING, np.int8))
+    young = _young_members(cfg, n, sizes, rng, weak_can_migrate, over_age_can_migrate)
+    # the young join their households' rows (households hold consecutive rows); each row keeps
+    # an id, 0..n-1 for the labour force, from which its tastes are drawn: the young members do
+    # not change the labour force's draws
+    ids = np.arange(n + len(young["household"]))
+    order = np.argsort(np.concatenate([household, young["household"]]), kind="stable")
+    columns = {k: np.concatenate([v, young[k]])[order] for k, v in members.items()}
+    return _workers(columns, hh_county, ids[order], seed), households
+
+
+def _can_migrate(capacity: np.ndarray, rng: np.random.Generator, weak_can_migrate: float,
+                 over_age_can_migrate: float) -> np.ndarray:
+    u = rng.random(len(capacity))
+    return np.where(capacity == FULL, True,
+                    u < np.where(capacity == WEAK, weak_can_migrate, over_age_can_migrate))
+
+
+# the young members who reach working age within these years of the start (2021-2025)
+ENTRY_YEARS = 5
+ENTRY_AGE = 16
+
+
+def _young_members(cfg: PopulationConfig, n: int, sizes: np.ndarray, rng: np.random.Generator,
+                   weak_can_migrate: float, over_age_can_migrate: float) -> dict[str, np.ndarray]:
+    """Members who turn 16 in the first ENTRY_YEARS years, `entry_rate` x n a year: in
+    households drawn by size (the dependants of a household are in proportion to its workers),
+    on a month drawn evenly; they enter the labour force on their 16th birthday."""
+    k = int(round(cfg.entry_rate * n * ENTRY_YEARS))
+    household = np.sort(rng.choice(len(sizes), size=k, p=sizes / sizes.sum())).astype(np.int32)
+    entry = rng.integers(1, 12 * ENTRY_YEARS + 1, k).astype(np.int16)
+    capacity = np.where(rng.random(k) < cfg.weak_share, WEAK, FULL).astype(np.int8)
+    can_migrate = _can_migrate(capacity, rng, weak_can_migrate, over_age_can_migrate)
+    return dict(household=household, female=rng.random(k) < cfg.female_share,
+                # 16 in the entry month: 15 at the start if it falls in the first year
+                age=(ENTRY_AGE - 1 - (entry - 1) // 12).astype(np.int8),
+                birthday=((entry - 1) % 12 + 1).astype(np.int8), entry_month=entry,
+                capacity=capacity,
+                skill=rng.choice(3, size=k, p=np.asarray(cfg.skill_shares)).astype(np.int8),
+                care=np.zeros(k, bool), can_migrate=can_migrate, experience=np.zeros(k, bool),
+                status=np.full(k, OUTSIDE, np.int8))
+
+
+def _workers(c: dict[str, np.ndarray], hh_county: np.ndarray, ids: np.ndarray,
+             seed: int) -> Workers:
+    n = len(ids)
+    # drawn from the worker's own stream so a fit that changes its spread moves it smoothly
+    home_taste = ndtri(streams.uniform(seed, streams.HOME, 0, ids)).astype(np.float32)
+    away_taste = ndtri(streams.uniform(seed, streams.AWAY, 0, ids)).astype(np.float32)
+    outside = c["status"] == OUTSIDE
+    return Workers(
+        household=c["household"],
+        county=hh_county[c["household"]],
+        female=c["female"],
+        age=c["age"],
+        birthday=c["birthday"],
+        entry_month=c["entry_month"],
+        capacity=c["capacity"],
+        skill=c["skill"],
+        care=c["care"],
+        can_migrate=c["can_migrate"],
+        experience=c["experience"],
+        status=c["status"],
         last_status=np.full(n, NOT_WORKING, np.int8),
         since=np.zeros(n, np.int16),
-        next_review=np.zeros(n, np.int16),
+        # outside the labour force: never reviewed (sim.core.demography schedules an entrant)
+        next_review=np.where(outside, np.iinfo(np.int16).max, 0).astype(np.int16),
         contract_end=np.zeros(n, np.int16),
         wage=np.zeros(n, np.float32),
         workshop=np.full(n, -1, np.int32),
@@ -234,4 +297,3 @@ def build_population(cfg: PopulationConfig, counties: Counties, rng: np.random.G
         home_taste=home_taste,
         away_taste=away_taste,
     )
-    return workers, households

@@ -20,7 +20,7 @@ from numba import njit  # noqa: E402
 # months come from SEARCH; it keeps its place so the other ids, and so all results, stay put)
 SEARCH, RECONSIDER, CHOICE, JOB_FINDING, TRAVEL, ORDER, WAGE, CONTRACT, TRAINING, FESTIVAL, \
     CLOSURE, CLEARING, MONITORING, TRANSPORT, SUBSIDY, LAYOFF, EPIDEMIC, STARTUPS, \
-    HOME, LEVER_CHANGE, AWAY = range(1, 22)
+    HOME, LEVER_CHANGE, AWAY, DEMOGRAPHY = range(1, 23)
 
 _M1 = np.uint64(0x9E3779B97F4A7C15)
 _M2 = np.uint64(0xBF58476D1CE4E5B9)

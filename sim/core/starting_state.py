@@ -20,11 +20,12 @@ from dataclasses import replace
 
 import numpy as np
 
+from . import work_record
 from .decisions import decide, update_peer_share
 from .employment import release
 from .params import LEVERS, START_LEVERS, Config, config_hash
 from .placement import take_jobs
-from .population import NOT_WORKING
+from .population import NOT_WORKING, OUTSIDE
 from .timeline import set_month
 
 SHIPPED, AS_RUN = START_LEVERS
@@ -36,7 +37,11 @@ INITIAL_BLOCK = 250_000  # workers choosing at once when the starting state is d
 _NOT_IN_START = ("scenario.end", "scenario.policy_path", "scenario.taper_per_year",
                  "scenario.disruption", "scenario.disruption_scale",
                  "scenario.disruption_closure_share", "scenario.start_levers",
-                 "scenario.out_of_province_pay_change", "replicates")
+                 "scenario.out_of_province_pay_change", "scenario.demography",
+                 "scenario.growth_after_2021",
+                 "population.exit_rate_under_50",
+                 "population.exit_rate_50s", "population.exit_rate_60s",
+                 "population.last_working_age", "events", "series", "replicates")
 
 
 def start_config(cfg: Config) -> Config:
@@ -58,21 +63,26 @@ def settle(model) -> None:
     the months run on under those conditions (`scenario.burn_in_months`, no 2021 programme)
     until flows and peer shares settle."""
     w = model.workers
-    everyone = np.arange(w.n)
+    everyone = np.flatnonzero(w.status != OUTSIDE)  # the labour force (not the young)
     burn_in = model.p.scenario.burn_in_months
     passes = model.p.scenario.initial_passes
     for k in range(passes):
-        model.t = -burn_in - passes + k  # month keys of their own, before the burn-in
+        model.t = -burn_in - passes + k + 1  # month keys of their own, before the burn-in
         release(model, everyone)
         model.seats_left = 0
         # in blocks, so that no n x 6 array of the whole labour force is ever held; worker
         # ids carry no trait, so serving blocks in turn is serving workers in random order
-        for block in np.array_split(everyone, max(w.n // INITIAL_BLOCK, 1)):
+        for block in np.array_split(everyone, max(len(everyone) // INITIAL_BLOCK, 1)):
             outcome = decide(model, block, np.full(len(block), NOT_WORKING, np.int8),
                              habit=False)
             take_jobs(model, block, outcome)
         update_peer_share(model)
-    for month in range(-burn_in, 0):
+    # the burn-in's months are -burn_in + 1 .. 0: its last is December 2020 itself, so that the
+    # contracts and reviews that fall due then are settled in the start, not in January 2021
+    for month in range(1 - burn_in, 1):
+        if month == 1 - min(12, burn_in):  # the burn-in's last twelve months stand for 2020
+            model.households.income_year[:] = 0.0
+            work_record.start_year(model)
         model.t = month - 1  # the step moves on to `month`
         model.burn_in_month()
     model.t = 0

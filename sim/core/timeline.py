@@ -12,9 +12,10 @@ import numpy as np
 
 from . import random_streams as streams
 from . import work_record
+from .growth import BASE_YEAR, demand_index, own_growth, pay_growth, pay_index
 from .compiled.scans import contracts_ending, migrants_drawn
 from .employment import release
-from .levers.state import BASE_YEAR, lever_state
+from .levers.state import lever_state
 
 
 def month_label(start_year: int, index: int) -> str:
@@ -35,35 +36,55 @@ def labels(start: str, end: str) -> list[str]:
 
 
 def set_month(model) -> None:
-    """The month's label, disruption strength, pay levels and destination demand; in January
-    (and the first simulated month) the year's lever settings, and the year's income restarts."""
-    s = model.p.scenario
+    """The month's label, disruption strength, pay levels and demand; in January (and the first
+    simulated month) the year's lever settings, and the year's income restarts."""
     model.label = model.labels[max(model.t, 0)]  # burn-in months (t < 0) are end-2020 months
     model.year = int(model.label[:4])
     model.month_of_year = int(model.label[5:])
-    strength = {str(k): float(v) * s.disruption_scale for k, v in s.disruption.items()}
-    model.disruption = strength.get(model.label, 0.0) if model.t > 0 else 0.0
+    model.disruption = disruption(model.p, model.label) if model.t > 0 else 0.0
     model.burning_in = model.t <= 0
-    w = model.p.wages
-    # the 2021 figures are yearly averages: centre the growth path on mid-2021
-    exponent = model.year - BASE_YEAR + (model.month_of_year - 6.5) / 12
-    # the NBS averages, grown and brought to the pay of this population (wages.relative_pay);
-    # workshop and post pay are the local programmes' own levels
-    market = (1.0 + w.growth_per_year) ** exponent * w.relative_pay
-    change = 1.0 + s.out_of_province_pay_change if model.t > 0 else 1.0
-    model.wage_levels = np.array([w.out_of_province * market * change, w.in_province * market,
-                                  w.local_job * market, w.workshop, w.public_welfare, 0.0])
-    # demand grows from the end-2020 state on, month by month; the burn-in months sit at the
-    # 2020 level
-    model.years_since_start = max(model.t, 0) / 12.0
-    model.destination_demand = (1.0 + s.destination_demand_growth) ** model.years_since_start
+    _pay_and_demand(model)
     if model.t > 0 and (model.month_of_year == 1 or model.t == 1):
         model.lever = lever_state(model.p, model.year)
         model.households.income_year[:] = 0.0
         model.transported_this_year = 0
         work_record.start_year(model)
-    elif model.t == -min(12, s.burn_in_months):  # the burn-in's last twelve months: "2020"
-        work_record.start_year(model)
+
+
+def disruption(cfg, label: str) -> float:
+    """A month's strength: the 2021 calendar's (scenario.disruption) and the events of the
+    calendar after 2021 (conf/events/) in that month, at most 1, times disruption_scale."""
+    s = cfg.scenario
+    strength = float(s.disruption.get(label, 0.0))
+    strength += sum(float(e.strength) for e in cfg.events.values() if e.month == label)
+    return min(strength, 1.0) * s.disruption_scale
+
+
+def _pay_and_demand(model) -> None:
+    """Market pay (NBS averages grown, brought to this population's pay by wages.relative_pay;
+    workshop and post pay are the programmes' own levels) and demand at destinations and for
+    local jobs, relative to the end-2020 state (sim.core.growth). The burn-in months sit at the
+    end-2020 levels."""
+    cfg = model.p
+    s, w, series = cfg.scenario, cfg.wages, cfg.series
+
+    year, month = model.year, model.month_of_year
+
+    def after_2021(rate):  # without growth after 2021 (a what-if) later years add nothing
+        return rate if s.growth_after_2021 else (lambda y: rate(y) if y <= BASE_YEAR else 0.0)
+
+    migrant = pay_index(after_2021(lambda y: pay_growth(w.growth_per_year, series.pay_outgoing,
+                                                        y)), year, month) * w.relative_pay
+    local = pay_index(after_2021(lambda y: pay_growth(w.growth_per_year, series.pay_local, y)),
+                      year, month) * w.relative_pay
+    change = 1.0 + s.out_of_province_pay_change if model.t > 0 else 1.0
+    model.wage_levels = np.array([w.out_of_province * migrant * change, w.in_province * migrant,
+                                  w.local_job * local, w.workshop, w.public_welfare, 0.0])
+    model.destination_demand = demand_index(after_2021(
+        lambda y: own_growth(s.destination_demand_growth, series.outgoing_migrants, y)), model.t)
+    model.local_demand = demand_index(after_2021(
+        lambda y: own_growth(cfg.local_jobs.demand_growth_per_year, series.local_migrants, y)),
+        model.t)
 
 
 def end_wait_at_home(model) -> np.ndarray:

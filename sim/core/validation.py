@@ -80,8 +80,10 @@ def _ranges() -> dict[str, tuple[float, float, str]]:
         "scenario.taper_per_year": SHARE,
     }
     for k in ("female_share", "weak_share", "relocated_share", "care_share",
-              "grandparent_care_share", "monitored_share", "migration_experience_share"):
+              "grandparent_care_share", "monitored_share", "migration_experience_share",
+              "entry_rate", "exit_rate_under_50", "exit_rate_50s", "exit_rate_60s"):
         r[f"population.{k}"] = SHARE
+    r["population.last_working_age"] = (60, 100, "a whole number of years from 60 to 100")
     for k in ("out_of_province", "in_province", "local_job", "workshop", "public_welfare"):
         r[f"wages.{k}"] = _PAY
     r["wages.relative_pay"] = (0.0, 10.0, "a factor above 0 and at most 10")
@@ -89,7 +91,8 @@ def _ranges() -> dict[str, tuple[float, float, str]]:
         if f.name.startswith("asc_"):
             r[f"behaviour.{f.name}"] = (-100.0, 100.0, "a number from -100 to 100 (utility units)")
         elif f.name in ("income_weight", "distance_cost_out", "distance_cost_in", "care_cost",
-                        "strain_cost", "age_away_cost", "female_away_cost", "peer_weight",
+                        "strain_cost", "age_away_cost", "female_away_cost", "age_home_value",
+                        "female_home_value", "peer_weight",
                         "habit", "home_value_sd", "away_taste_sd", "relocated_workshop_bonus",
                         "weak_public_welfare_bonus"):
             r[f"behaviour.{f.name}"] = _UTILITY
@@ -208,6 +211,8 @@ def validate(cfg: Config) -> None:
         _fail("local_jobs.region_weights", lj.region_weights, "weights with a positive sum")
     _validate_policy(cfg)
     _validate_scenario(cfg.scenario)
+    _validate_events(cfg)
+    _validate_series(cfg)
     if cfg.ensemble and cfg.posterior_draw >= 0:
         _fail("posterior_draw", cfg.posterior_draw, "-1 when ensemble is set (an ensemble runs "
               "draws 0 to ensemble - 1)")
@@ -297,6 +302,34 @@ def _validate_workshops(cfg: Config) -> None:
         _fail("policy.workshops.other_room", w.other_room,
               f"room that, with paired_room, scale and the open share of sites, stays at most "
               f"{MAX_ROOM} jobs at the simulated scale (this is {room:.3g})")
+
+
+def _validate_events(cfg: Config) -> None:
+    for name, event in cfg.events.items():
+        key = f"events.{name}"
+        _check_month(f"{key}.month", event.month, first="2022-01")
+        if not 0 <= event.strength <= 1:
+            _fail(f"{key}.strength", event.strength, "a strength between 0 and 1")
+        for part in ("place", "what", "source"):
+            if not str(getattr(event, part)).strip():
+                _fail(f"{key}.{part}", getattr(event, part),
+                      "a description (every event says where, what and its source)")
+
+
+SERIES = ("outgoing_migrants", "local_migrants", "pay_outgoing", "pay_local")
+
+
+def _validate_series(cfg: Config) -> None:
+    for name in SERIES:
+        levels = getattr(cfg.series, name)
+        if not levels:
+            continue  # no series: the 2021 rates hold (sim.core.growth)
+        key = f"series.{name}"
+        years = sorted(int(y) for y in levels)
+        if years != list(range(years[0], years[-1] + 1)) or not {2020, 2021} <= set(years):
+            _fail(key, dict(levels), "levels for consecutive years, 2020 and 2021 among them")
+        if not all(0 < float(v) < 1e9 for v in levels.values()):
+            _fail(key, dict(levels), "levels above 0 and below 1e9")
 
 
 def _validate_scenario(s: ScenarioConfig) -> None:

@@ -37,7 +37,13 @@ def _check_posterior(cfg: Config) -> None:
         return
     from .posterior import load_draws
 
-    n = len(load_draws())
+    try:
+        n = len(load_draws())
+    except FileNotFoundError:
+        raise ConfigError(f"Invalid value for '{'ensemble' if cfg.ensemble else 'posterior_draw'}': "
+                          "this installation has no posterior (conf/calibration/posterior.csv); "
+                          "allowed: posterior_draw=-1 and ensemble=0 (the point fit), or run "
+                          "sim-calibrate first.") from None
     if cfg.posterior_draw >= n:
         raise ConfigError(f"Invalid value for 'posterior_draw': got {cfg.posterior_draw}; allowed: "
                           f"-1 (the point fit) or a draw from 0 to {n - 1}.")

@@ -73,7 +73,26 @@ def _finished(frame: pd.DataFrame) -> pd.DataFrame:
     return ok.copy()
 
 
+def resolve_reference(frame: pd.DataFrame, reference: dict[str, str]) -> dict[str, str]:
+    """The reference with each key as a column of the frame: a key may be written as the sweep
+    wrote it (`policy.training.scale`) or as the figures' labels show it (`training.scale`,
+    `short_key`); the ablation labels ('every lever on', 'training off') read back too."""
+    columns = [c for c in frame.columns if c.startswith(PREFIX)]
+    out = {}
+    for key, value in reference.items():
+        if key not in frame.columns:
+            short = key.removeprefix(PREFIX)
+            matches = [c for c in columns if short_key(c) == short]
+            key = matches[0] if len(matches) == 1 else key
+        if key == PREFIX + "ablation":
+            labels = {"every lever on": "none", "every lever off": "all"}
+            value = labels.get(value, value.removesuffix(" off"))
+        out[key] = value
+    return out
+
+
 def _is_reference(frame: pd.DataFrame, reference: dict[str, str]) -> pd.Series:
+    reference = resolve_reference(frame, reference)
     missing = [k for k in reference if k not in frame.columns]
     if missing:
         keys = ", ".join(c.removeprefix(PREFIX) for c in frame.columns
@@ -146,34 +165,92 @@ def _interval(values: np.ndarray) -> tuple[float, float, float]:
     return mean, mean - float(half), mean + float(half)
 
 
+def yearly_paired_effects(yearly: pd.DataFrame, reference: str, metrics: list[str]) -> pd.DataFrame:
+    """Per setting (other than `reference`), year and metric: the mean paired difference from
+    the reference setting and its 90% interval (as `paired_effects`). `yearly` is the long
+    frame of `plots.yearly_runs`: setting, seed, posterior_draw, year, metric, value. With
+    `job_months` and `cost_total` among the metrics, `cost_per_job_year` is the additional cost
+    over the additional job-years (job-months / 12), pair by pair, left empty where the 90%
+    interval of the additional job-years includes zero."""
+    pair = [SEED, DRAW] if yearly[DRAW].nunique() > 1 else [SEED]
+    wide = yearly[yearly["metric"].isin(metrics)].pivot_table(
+        index=["setting", *pair, "year"], columns="metric", values="value")
+    if reference not in wide.index.get_level_values("setting"):
+        raise EffectError(f"No finished job has the reference setting '{reference}'.")
+    ref = wide.xs(reference, level="setting")
+    rows = []
+    for label in dict.fromkeys(wide.index.get_level_values("setting")):
+        if label == reference:
+            continue
+        diff = (wide.xs(label, level="setting") - ref).dropna(how="all")
+        for year, values in diff.groupby(level="year"):
+            first = pd.Series({"year": year})
+            for row in _intervals(label, first, ["year"], values, metrics, "effect",
+                                  over_draws=len(pair) > 1):
+                rows.append(row)
+            if {"job_months", "cost_total"} <= set(metrics):
+                rows.append(_cost_per_job_year(label, year, values, len(pair) > 1))
+    return pd.DataFrame(rows)
+
+
+def _cost_per_job_year(label: str, year: int, diff: pd.DataFrame, over_draws: bool) -> dict:
+    job_years = diff["job_months"].to_numpy(float) / 12.0
+    cost = diff["cost_total"].to_numpy(float)
+    _, low, high = _interval(job_years) if not over_draws else (
+        None, *np.quantile(job_years, (0.05, 0.95)))
+    told_apart = (low > 0) or (high < 0)
+    ratio = cost / job_years if told_apart else np.full(len(cost), np.nan)
+    value = cost.mean() / job_years.mean() if told_apart else float("nan")
+    lo, hi = (np.quantile(ratio, (0.05, 0.95)) if told_apart else (float("nan"),) * 2)
+    return {"setting": label, "year": year, "metric": "cost_per_job_year", "effect": value,
+            "low": float(lo), "high": float(hi), "seeds": len(diff),
+            "interval": "pairs (5th-95th percentile of the per-pair ratio)"}
+
+
 def cost_effectiveness(frame: pd.DataFrame, reference: dict[str, str],
                        cost: str = "cost_total") -> pd.DataFrame:
-    """Per setting: additional jobs, additional households above the monitoring line, additional
-    fiscal cost, and the cost of each. A ratio is left empty when the 90% interval of its
-    denominator includes zero: the setting's effect on it is not told apart from noise."""
-    eff = paired_effects(frame, reference, ["in_work", "households_below_line", cost])
+    """Per setting: additional jobs (December), job-years (person-months in work over the year /
+    12), households kept above the monitoring line and fiscal cost, each with its 90% interval,
+    and the cost of each with its interval. A ratio is left empty when the 90% interval of its
+    denominator includes zero: the setting's effect on it is not told apart from noise. The
+    ratio's interval bounds the cost's interval over the denominator's (every combination of
+    their ends), so it covers what both leave open."""
+    metrics = ["in_work", "job_months", "households_below_line", cost]
+    metrics = [m for m in metrics if m in frame.columns]
+    eff = paired_effects(frame, reference, metrics)
     wide = eff.pivot(index="setting", columns="metric", values=["effect", "low", "high"])
     out = pd.DataFrame(index=wide.index)
-    out["additional_jobs"] = wide["effect"]["in_work"]
-    out["additional_jobs_low"] = wide["low"]["in_work"]
-    out["additional_jobs_high"] = wide["high"]["in_work"]
+
+    def effect(name: str, metric: str, sign: float = 1.0, scale: float = 1.0) -> None:
+        low, high = (sign * wide[end][metric] / scale for end in ("low", "high"))
+        out[name] = sign * wide["effect"][metric] / scale
+        out[f"{name}_low"], out[f"{name}_high"] = np.minimum(low, high), np.maximum(low, high)
+
+    effect("additional_jobs", "in_work")
+    if "job_months" in metrics:
+        effect("additional_job_years", "job_months", scale=12.0)
     # households kept above the line: fewer below it
-    out["households_kept_above_line"] = -wide["effect"]["households_below_line"]
-    out["households_kept_low"] = -wide["high"]["households_below_line"]
-    out["households_kept_high"] = -wide["low"]["households_below_line"]
-    out["additional_cost"] = wide["effect"][cost]
-    out["cost_per_additional_job"] = _ratio(out["additional_cost"], out["additional_jobs"],
-                                            out["additional_jobs_low"], out["additional_jobs_high"])
-    out["cost_per_household_kept"] = _ratio(out["additional_cost"],
-                                            out["households_kept_above_line"],
-                                            out["households_kept_low"], out["households_kept_high"])
+    effect("households_kept_above_line", "households_below_line", sign=-1.0)
+    effect("additional_cost", cost)
+    for name, den in (("cost_per_additional_job", "additional_jobs"),
+                      ("cost_per_job_year", "additional_job_years"),
+                      ("cost_per_household_kept", "households_kept_above_line")):
+        if den in out:
+            out[name], out[f"{name}_low"], out[f"{name}_high"] = _ratio(out, "additional_cost", den)
+    out["interval"] = eff["interval"].iloc[0]
     order = eff.drop_duplicates("setting")["setting"]
     return out.loc[order].reset_index()
 
 
-def _ratio(num: pd.Series, den: pd.Series, low: pd.Series, high: pd.Series) -> pd.Series:
-    told_apart = (low > 0) | (high < 0)
-    return (num / den).where(told_apart & (den != 0))
+def _ratio(out: pd.DataFrame, num: str, den: str) -> tuple[pd.Series, pd.Series, pd.Series]:
+    """num / den with bounds from the ends of both intervals; empty where den's includes 0."""
+    told_apart = (out[f"{den}_low"] > 0) | (out[f"{den}_high"] < 0)
+    ratio = (out[num] / out[den]).where(told_apart & (out[den] != 0))
+    ends = np.stack([out[f"{num}_{a}"] / out[f"{den}_{b}"] for a in ("low", "high")
+                     for b in ("low", "high")])
+    low = pd.Series(ends.min(axis=0), index=out.index).where(told_apart)
+    high = pd.Series(ends.max(axis=0), index=out.index).where(told_apart)
+    return ratio, low, high
 
 
 def seed_spread(frame: pd.DataFrame, metrics: list[str]) -> pd.DataFrame:

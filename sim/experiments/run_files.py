@@ -23,6 +23,7 @@ if TYPE_CHECKING:  # pandas is imported by the writers only: bad input is answer
 SUMMARY = "summary.json"
 TIMESERIES = "timeseries.parquet"
 YEARLY = "yearly.parquet"
+GROUPS = "groups.parquet"  # a run's outcomes by group; a sweep's, gathered (sim-collect)
 
 
 def _atomic_write(path: Path, write) -> None:

@@ -23,7 +23,10 @@ SERIES_KEYS = ["month", "metric", "group"]
 class Result:
     summary: dict  # end-of-2021 metrics (mean over replicates), targets, run facts
     timeseries: pd.DataFrame  # month, metric, group, value (mean), low, high (90% over replicates)
-    yearly: pd.DataFrame  # year, metric, value, low, high: end-of-year stocks, flows summed
+    yearly: pd.DataFrame  # year, metric, group, value, low, high: end-of-year stocks, flows
+    # summed, the year's outcomes (group `all`, and by reporting group)
+    groups: pd.DataFrame | None = None  # year, dimension, group, metric, value, low, high:
+    # December outcomes by group of workers and households, and by county (sim.core.groups)
 
 
 def simulate(cfg: Config) -> LaborExportModel:
@@ -72,13 +75,15 @@ def run(cfg: Config, progress=None) -> Result:
     """Run the job's configs (`runs`) and summarise them: means, and 90% intervals over seeds and
     posterior draws (which they cover is in the summary's `run` section)."""
     t0 = time.perf_counter()
-    summaries, series, yearly = [], [], []
+    summaries, series, yearly, by_group = [], [], [], []
     plan = runs(cfg)
     for k, (draw, one) in enumerate(plan):
         model = simulate(one)
         summaries.append({**year_figures(model), "posterior_draw": draw, "seed": one.seed})
         series.append(pd.DataFrame(model.recorder.rows(), columns=SERIES_KEYS + ["value"]))
         yearly.append(_yearly(model))
+        by_group.append(pd.DataFrame([(y, *row) for y, rows in model.recorder.groups.items()
+                                      for row in rows], columns=GROUP_KEYS + ["value"]))
         if progress is not None:
             progress(k + 1)
     names = [k for k in summaries[0] if k not in ("posterior_draw", "seed")]
@@ -95,14 +100,21 @@ def run(cfg: Config, progress=None) -> Result:
                       "interval_covers": covers,
                       "wall_seconds": round(time.perf_counter() - t0, 3)}
     return Result(summary=summary, timeseries=band(series, SERIES_KEYS),
-                  yearly=band(yearly, ["year", "metric"]))
+                  yearly=band(yearly, YEARLY_KEYS), groups=band(by_group, GROUP_KEYS))
+
+
+YEARLY_KEYS = ["year", "metric", "group"]
+GROUP_KEYS = ["year", "dimension", "group", "metric"]
 
 
 def _yearly(model: LaborExportModel) -> pd.DataFrame:
-    rows = [(year, name, value)
-            for year in full_years(model.recorder.months)
-            for name, value in model.recorder.year_summary(year).items()]
-    return pd.DataFrame(rows, columns=["year", "metric", "value"])
+    """The year's metrics for everyone (group `all`), then its outcomes by reporting group."""
+    rec = model.recorder
+    rows = []
+    for year in full_years(rec.months):
+        rows += [(year, name, "all", value) for name, value in rec.year_summary(year).items()]
+        rows += [(year, name, group, value) for name, group, value in rec.year_groups(year)]
+    return pd.DataFrame(rows, columns=YEARLY_KEYS + ["value"])
 
 
 def band(frames: list[pd.DataFrame], keys: list[str]) -> pd.DataFrame:

@@ -11,11 +11,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
+import numpy as np
 import pandas as pd
+import yaml
 
-from . import paired_effects
-from . import plots
+from . import paired_effects, plots, shapley
 from .sweep_results import RESULTS, collect
+from .tables import write_csv
 
 ROOT = Path("experiments")
 
@@ -29,16 +31,27 @@ class Study:
 def _summary_table(frame: pd.DataFrame, metrics: list[str], out: Path) -> Path:
     table = paired_effects.seed_spread(frame, metrics)
     path = out / "summary.csv"
-    table.to_csv(path, index=False, float_format="%.6g")
+    write_csv(table, path)
     return path
+
+
+SHAPLEY_ORDERS = 12  # random orders of the ten levers (each one seed, and one posterior draw)
 
 
 def _ablation(runs: Path, frame: pd.DataFrame, out: Path) -> list[Path]:
     ref = {paired_effects.PREFIX + "ablation": "none"}
     eff = paired_effects.paired_effects(frame, ref, list(plots.CONTRIBUTION_METRICS) + ["cost_total"])
-    eff.to_csv(out / "effects.csv", index=False, float_format="%.6g")
+    write_csv(eff, out / "effects.csv")
+    # Shapley values beside the one-at-a-time contributions, at the sweep's own scale
+    job = yaml.safe_load((plots.job_dir(runs, frame["job"].iloc[0]) / ".hydra" / "config.yaml")
+                         .read_text())
+    draws = paired_effects.DRAW in frame and frame[paired_effects.DRAW].nunique() > 1
+    table = shapley.study(out, SHAPLEY_ORDERS, (f"population.scale={job['population']['scale']}",),
+                          draws, resume=True)
     return (plots.contributions_figure(frame, ref, out) + plots.cost_figure(frame, ref, out)
-            + plots.series_by_setting(runs, frame, "in_work", out) + [out / "effects.csv"])
+            + plots.shapley_figure(table, eff, out)
+            + plots.series_by_setting(runs, frame, "in_work", out)
+            + [out / "effects.csv", out / "shapley.csv"])
 
 
 def _grid(x: str, y: str, metrics: list[str], reference: dict[str, str] | None = None,
@@ -55,10 +68,64 @@ def _grid(x: str, y: str, metrics: list[str], reference: dict[str, str] | None =
     return figures
 
 
+# the yearly outcomes of a projection (docs/MODEL.md 3.4.26), and the paths compared with
+# continued support
+PROJECTION_METRICS = ["labour_force", "worked_any_month", "in_work_december", "job_months",
+                      "income_per_person", "below_line_households", "cost_total"]
+EFFECT_METRICS = ["worked_any_month", "in_work_december", "job_months", "income_per_person",
+                  "below_line_households", "cost_total"]
+TRANSITION_REFERENCE = "scenario=transition_continue"
+
+
 def _transition(runs: Path, frame: pd.DataFrame, out: Path) -> list[Path]:
-    metrics = ["in_work", "migrant", "in_county", "households_below_line", "cost_total"]
-    return (plots.yearly_by_setting(runs, frame, metrics, out)
-            + plots.series_by_setting(runs, frame, "in_work", out))
+    paths = plots.yearly_by_setting(runs, frame, PROJECTION_METRICS, out)
+    effects = paired_effects.yearly_paired_effects(plots.yearly_runs(runs, frame),
+                                                   TRANSITION_REFERENCE, EFFECT_METRICS)
+    table = out / "yearly_effects.csv"
+    write_csv(effects, table)
+    paths += plots.yearly_effects_figure(effects, EFFECT_METRICS + ["cost_per_job_year"],
+                                         TRANSITION_REFERENCE, out)
+    return paths + [table] + plots.series_by_setting(runs, frame, "in_work", out)
+
+
+DRIVERS = {"demography": "demography", "calendar": "the calendar after 2021",
+           "markets": "growth of demand and pay", "policy": "the levers after 2021"}
+DECOMPOSED = ["in_work_december", "job_months", "worked_any_month", "labour_force"]
+
+
+def decomposition_table(yearly: pd.DataFrame, first: int, last: int) -> pd.DataFrame:
+    """The change of each metric from `first` to `last` in the projection, and each driver's part
+    of it: the projection's change less the change without the driver, draw by draw (5th-95th
+    percentile over draws and seeds); what the parts leave is the drivers' interaction."""
+    key = "decomposition=none"
+    wide = yearly[yearly["year"].isin([first, last])].pivot_table(
+        index=["setting", "seed", "posterior_draw", "metric"], columns="year", values="value")
+    change = (wide[last] - wide[first]).unstack("metric")
+    full = change.xs(key, level="setting")
+    rows = []
+
+    def add(driver: str, values: pd.DataFrame) -> None:
+        for metric in DECOMPOSED:
+            x = values[metric].to_numpy(float)
+            rows.append({"driver": driver, "metric": metric, "part": x.mean(),
+                         "low": float(np.quantile(x, 0.05)), "high": float(np.quantile(x, 0.95)),
+                         "runs": len(x)})
+
+    add(f"change {first}-{last}", full)
+    parts = []
+    for name, text in DRIVERS.items():
+        without = change.xs(f"decomposition={name}", level="setting")
+        part = (full - without).dropna()
+        parts.append(part)
+        add(text, part)
+    add("interaction (what the parts leave)", full - sum(parts))
+    return pd.DataFrame(rows)
+
+
+def _decomposition(runs: Path, frame: pd.DataFrame, out: Path) -> list[Path]:
+    table = decomposition_table(plots.yearly_runs(runs, frame), 2021, 2023)
+    path = write_csv(table, out / "decomposition.csv")
+    return plots.decomposition_figure(table, DECOMPOSED, out) + [path]
 
 
 STUDIES = {
@@ -71,12 +138,18 @@ STUDIES = {
     "workshops_posts": Study(
         "Workshops x public-welfare posts",
         _grid("policy.workshops.scale", "policy.public_welfare.scale",
-              ["in_work_weak", "in_work_over_age", "zero_employment_households", "in_work"])),
+              ["in_work_weak", "in_work_over_age", "zero_employment_households", "in_work"],
+              reference={"override.policy.workshops.scale": "0",
+                         "override.policy.public_welfare.scale": "0"}, cost=True)),
     "epidemic_transport": Study(
         "Epidemic strength x transport capacity",
         _grid("scenario.disruption_scale", "policy.transport.scale",
-              ["migrant_months", "household_income", "migrant"])),
+              ["migrant_months", "household_income", "migrant"],
+              reference={"override.scenario.disruption_scale": "0",
+                         "override.policy.transport.scale": "0"})),
     "transition": Study("Transition 2021-2025: continued, tapered, withdrawn", _transition),
+    "decomposition": Study("The path 2021-2023 taken apart: demography, calendar, markets, "
+                           "levers", _decomposition),
 }
 NAMES = tuple(STUDIES) + ("sensitivity",)
 
@@ -102,6 +175,8 @@ def run_study(name: str, overrides: list[str], root: Path = ROOT, resume: bool =
     runs = out / "runs"
     if sweep:
         run_sweep(name, overrides, runs, resume)
+        if not resume:  # runs made afresh: so are the Shapley orders
+            (out / "shapley_marginal.parquet").unlink(missing_ok=True)
     frame = collect(runs)
     shutil.copyfile(runs / RESULTS, out / RESULTS)
     failed = frame[frame["status"] != "ok"]

@@ -9,7 +9,7 @@ from ..core.population import STATUS_LABELS
 STATUS_COLOURS = {
     "out_of_province": "#1f77b4", "in_province": "#17becf", "local_job": "#2ca02c",
     "workshop": "#bcbd22", "public_welfare": "#ff7f0e", "training": "#9467bd",
-    "not_working": "#7f7f7f",
+    "not_working": "#7f7f7f", "outside_labour_force": "#c7c7c7",
 }
 # ten levers, ten colours that differ (matplotlib's tab10), in the order of the levers
 LEVER_COLOURS = dict(zip(LEVERS, ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",

@@ -17,7 +17,7 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from .run_files import SUMMARY
+from .run_files import GROUPS, SUMMARY
 
 RESULTS = "results.parquet"
 STATUS = "status.json"
@@ -78,15 +78,36 @@ def collect(sweep_dir: Path) -> pd.DataFrame:
     frame = pd.DataFrame(rows)
     if not frame.empty:
         frame = frame.sort_values("job", key=lambda s: s.map(_job_key)).reset_index(drop=True)
-    fd, tmp = tempfile.mkstemp(dir=sweep_dir, prefix=f".{RESULTS}.", suffix=".tmp")
+    _write_atomically(frame, sweep_dir / RESULTS)
+    by_group = gather_groups([p.parent for p in jobs], frame)
+    if by_group is not None:
+        _write_atomically(by_group, sweep_dir / GROUPS)
+    return frame
+
+
+def gather_groups(job_dirs: list[Path], frame: pd.DataFrame) -> pd.DataFrame | None:
+    """The finished jobs' outcomes by group (their groups.parquet), long: job, year,
+    dimension, group, metric, value (the job's mean), low, high."""
+    finished = set(frame.loc[frame["status"] == "ok", "job"]) if "status" in frame else set()
+    parts = []
+    for job in job_dirs:
+        path = job / GROUPS
+        if job.name in finished and path.exists():
+            part = pd.read_parquet(path)
+            part.insert(0, "job", job.name)
+            parts.append(part)
+    return pd.concat(parts, ignore_index=True) if parts else None
+
+
+def _write_atomically(frame: pd.DataFrame, path: Path) -> None:
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     os.close(fd)
     try:
         frame.to_parquet(tmp, index=False)
-        os.replace(tmp, sweep_dir / RESULTS)
+        os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
-    return frame
 
 
 def _job_key(name: str):

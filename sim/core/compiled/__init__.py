@@ -33,6 +33,23 @@ def _core_sources_hash() -> str:
     return digest.hexdigest()[:16]
 
 
+COMPILE_SECONDS = 30  # about, on a 2-core laptop: said when the cache is cold
+
+
+def cache_is_warm() -> bool:
+    """Whether numba's cache holds compiled code for this version of the model core."""
+    folder = Path(os.environ.get("NUMBA_CACHE_DIR", ""))
+    return folder.is_dir() and any(folder.rglob("*.nbi"))
+
+
+def compile_notice() -> str | None:
+    """What to tell a user before the first run compiles (None when nothing is to compile)."""
+    if cache_is_warm():
+        return None
+    return (f"sim: compiling the model's inner loops for this machine (once per version of the "
+            f"model, about {COMPILE_SECONDS} s); later runs start at once.")
+
+
 if "NUMBA_CACHE_DIR" not in os.environ:
     os.environ["NUMBA_CACHE_DIR"] = os.path.join(
         os.environ.get("XDG_CACHE_HOME", os.path.expanduser("~/.cache")), "sim-numba",

@@ -38,7 +38,8 @@ def logit_kernel(rows, traits, households, column_of_status, tables, use_habit, 
     (relocated,
     non-wage income, persons). tables = (migrant factors by trait code x (out, in), migrant
     job-finding chances by trait code, distance factors by (referred, experience) x (out, in),
-    burden factors by (care, strained) x (out, in, local), away factors by age x female, peer
+    burden factors by (care, strained) x (out, in, local), away factors by age x female, the
+    home terms by age x female (in the exponent of not working), peer
     factors by county, local-job and workshop factors by county x pay code, post factors by
     county, relocated and strained (post) factors, e^habit, home taste sd, income weight, away
     taste sd).
@@ -48,8 +49,8 @@ def logit_kernel(rows, traits, households, column_of_status, tables, use_habit, 
     (skill, capacity, trained, brand, referred, experience, care, county, last_status, household,
      can_migrate, home_taste, age, female, away_taste) = traits
     relocated, nonwage, persons = households
-    (migrant, finding, distance, burden, away, peers, local, workshop, post, relocated_f,
-     strained_f, e_habit, home_sd, income_weight, away_sd) = tables
+    (migrant, finding, distance, burden, away, home_terms, peers, local, workshop, post,
+     relocated_f, strained_f, e_habit, home_sd, income_weight, away_sd) = tables
     e = np.empty(6)
     for i in range(rows.shape[0]):
         r = rows[i]
@@ -71,7 +72,8 @@ def logit_kernel(rows, traits, households, column_of_status, tables, use_habit, 
         e[3] = workshop[c, pay] * relocated_f[np.int64(relocated[h])]
         e[4] = post[c] * strained_f[strained]
         home = np.float64(nonwage[h]) / np.float64(persons[h]) / 12.0
-        e[5] = math.exp(income_weight * math.log(home) + home_sd * home_taste[r])
+        e[5] = math.exp(income_weight * math.log(home) + home_sd * home_taste[r]
+                        + home_terms[np.int64(age[r]), np.int64(female[r])])
         if use_habit:
             e[column_of_status[last_status[r]]] *= e_habit
         p_migrant[i, 0] = finding[trait, 0]

@@ -299,16 +299,17 @@ def zero_employment_members(hh_working, start, status, returning, key_reach, key
 
 
 @njit(cache=True)
-def household_month(hh_working, wages, nonwage, persons, income_year, line, income):
-    """Income of the month (written to `income`) added to the year, nobody in work, below the
-    monitoring line; and how many households have nobody in work and are below the line."""
+def household_month(hh_working, hh_labour, wages, nonwage, persons, income_year, line, income):
+    """Income of the month (written to `income`) added to the year, nobody in work (of a
+    household with someone in the labour force), below the monitoring line; and how many
+    households have nobody in work and are below the line."""
     n = hh_working.shape[0]
     zero = np.empty(n, np.bool_)
     below = np.empty(n, np.bool_)
     twelve = np.float32(12.0)
     n_zero = n_below = 0
     for h in range(n):
-        zero[h] = hh_working[h] == 0
+        zero[h] = (hh_working[h] == 0) and (hh_labour[h] > 0)
         income[h] = wages[h] + nonwage[h] / twelve  # float32 division, as numpy does
         income_year[h] += income[h]
         below[h] = (12.0 * wages[h] + np.float64(nonwage[h])) / np.float64(persons[h]) < line

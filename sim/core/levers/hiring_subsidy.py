@@ -17,7 +17,7 @@ def subsidy_active(model) -> bool:
 
 def set_firm_room(model) -> None:
     """Local firms' room this month: the base demand grown since the start (local demand
-    growth), raised while the subsidy lowers the cost of a six-month hire."""
+    growth, sim.core.growth), raised while the subsidy lowers the cost of a six-month hire."""
     h = model.p.policy.hiring_subsidy
     rooms = model.rooms
     factor = 1.0
@@ -25,8 +25,7 @@ def set_firm_room(model) -> None:
         cost_cut = (model.lever.subsidy_amount * h.small_firm_share * h.take_up
                     / (h.min_contract_months * model.wage_levels[2]))
         factor += h.demand_elasticity * cost_cut
-    growth = (1.0 + model.p.local_jobs.demand_growth_per_year) ** model.years_since_start
-    rooms.firm_room[:] = np.round(rooms.base_firm_room * factor * growth).astype(np.int64)
+    rooms.firm_room[:] = np.round(rooms.base_firm_room * factor * model.local_demand).astype(np.int64)
 
 
 def count_subsidised_hires(model, rows: np.ndarray, length: np.ndarray) -> None:

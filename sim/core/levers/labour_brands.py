@@ -7,6 +7,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import random_streams as streams
+from ..population import OUTSIDE
 
 
 def brand_members(brands, scale: float) -> int:
@@ -15,8 +16,9 @@ def brand_members(brands, scale: float) -> int:
 
 
 def brand_candidates(w) -> np.ndarray:
-    """Who may join a labour brand: full-capacity workers of middle or high skill."""
-    return (w.capacity == 0) & (w.skill >= 1)
+    """Who may join a labour brand: full-capacity workers of middle or high skill, in the labour
+    force."""
+    return (w.capacity == 0) & (w.skill >= 1) & (w.status != OUTSIDE)
 
 
 def assign(model) -> None:

@@ -10,6 +10,7 @@ import numpy as np
 from numba import njit
 
 from .. import random_streams as streams
+from ..population import OUTSIDE
 
 
 @njit(cache=True, inline="always")
@@ -23,10 +24,11 @@ def post_priority(capacity, care, zero_employment, identified):
 
 
 def weigh_counties(model) -> None:
-    """At the build: each county's share of the quota (its weak and over-age labour) and the
-    draws that round its posts at the simulated scale."""
+    """At the build: each county's share of the quota (its weak and over-age labour at the end
+    of 2020) and the draws that round its posts at the simulated scale."""
     w, c = model.workers, model.counties
-    priority = np.bincount(w.county, weights=w.capacity != 0, minlength=c.n)
+    priority = np.bincount(w.county, weights=(w.capacity != 0) & (w.status != OUTSIDE),
+                           minlength=c.n)
     model.post_weight = priority / max(priority.sum(), 1)
     model.post_rounding = streams.uniform(model.seed, streams.ORDER, -10_002, np.arange(c.n))
 

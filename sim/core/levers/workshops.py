@@ -46,6 +46,7 @@ def resize(model, lever: float) -> np.ndarray:
     the excess is laid off at random. Returns the workers laid off."""
     ws, w = model.workshops, model.workers
     ws.room[:] = workshop_room(ws.room_per_lever, lever, model.scale, model.seed).astype(np.int32)
+    model.workshop_lever = lever
     rows = np.flatnonzero(w.status == WORKSHOP)
     order = streams.uniform(model.seed, streams.LEVER_CHANGE, 0, rows)
     out = rows[~keep_within(w.workshop[rows].astype(np.int64), order, ws.room)]
@@ -54,8 +55,9 @@ def resize(model, lever: float) -> np.ndarray:
 
 
 def cost(model) -> float:
-    """Tax relief this month, per open site."""
+    """Tax relief this month, per open site of the 2021 size: a site's relief follows its room,
+    so it scales with the lever (`enabled` x `scale`; none when the places are gone)."""
     if not model.lever.workshop_tax_relief:
         return 0.0
     relief = model.p.policy.workshops.tax_relief_per_workshop_month
-    return float(model.workshops.open.sum()) * relief
+    return float(model.workshops.open.sum()) * relief * model.workshop_lever
