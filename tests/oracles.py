@@ -144,10 +144,12 @@ def utilities(model, rows: np.ndarray) -> np.ndarray:
              + p.policy.labour_brands.job_finding_boost * lever_on["labour_brands"] * w.brand[rows])
     find = np.stack([np.minimum(b.job_finding_out * demand * open_share * boost, 1),
                      np.minimum(b.job_finding_in * demand * open_share * boost, 1)], axis=1)
-    acceptance = model.acceptance[w.county[rows]]
-    earnings = np.column_stack([level[0] * factor * find[:, 0], level[1] * factor * find[:, 1],
-                                level[2] * factor * acceptance[:, 0],
-                                level[3] * factor * acceptance[:, 1], level[4] * acceptance[:, 2]])
+    chance = np.column_stack([find, model.acceptance[w.county[rows]]])
+    # the place a worker holds is certain: it keeps it if it chooses it
+    for k in range(5):
+        chance[w.status[rows] == k, k] = 1.0
+    earnings = np.column_stack([level[0] * factor, level[1] * factor, level[2] * factor,
+                                level[3] * factor, np.full(n, level[4])]) * chance
     V = np.zeros((n, 6))
     with np.errstate(divide="ignore"):
         V[:, :5] = (np.array([b.asc_out_of_province, b.asc_in_province, b.asc_local_job,

@@ -7,6 +7,9 @@ from __future__ import annotations
 import json
 
 from sim.commands import bench
+from sim.core.mesa_reference import CORE_RULES
+from sim.core.model import LaborExportModel
+from sim.experiments.compose import load
 
 
 def test_bench_writes_the_figures_of_its_json_line_to_its_report(tmp_path, capsys):
@@ -16,9 +19,11 @@ def test_bench_writes_the_figures_of_its_json_line_to_its_report(tmp_path, capsy
     figures = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
     text = report.read_text()
     assert json.loads(text.split("```json")[1].split("```")[0]) == figures
-    # one engine row per scale, at that scale's share of the 2.5 million workers, and the
+    # one engine row per scale, at that scale's share of the labour force, and the
     # reference row with the headline ratio
-    assert "| 0.004 | 10,000 |" in text and "| 0.004, core rules | 10,000 |" in text
+    workers = LaborExportModel(load(["population.scale=0.004"])).workers.n
+    core = LaborExportModel(load(["population.scale=0.004", *CORE_RULES])).workers.n
+    assert f"| 0.004 | {workers:,} |" in text and f"| 0.004, core rules | {core:,} |" in text
     assert f"| 2,000 | 12 | {figures['mesa_ns_per_worker_month']:,.0f} |" in text
     assert f"{figures['speedup_vs_mesa']:.0f}x" in text
     assert figures["mesa_workers"] == 2000

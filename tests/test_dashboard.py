@@ -24,7 +24,7 @@ from sim.core.population import STATUS_LABELS, STATUSES
 
 from .browser import browser_paths, missing, start_browser
 
-SCALE = 0.004  # 10,000 workers: a Reset answers in about a second
+SCALE = 0.004  # about 11,000 workers: a Reset answers in about a second
 
 
 # ---------------------------------------------------------------------------------------------
@@ -81,7 +81,8 @@ def test_model_stops_at_the_end_of_its_scenario():
     for status in STATUSES:
         assert len(dashboard.series(model, status)) == 13
     page = dashboard.fit_html(model)
-    assert "data-id='T8'" in page and "1:250 (10,000 workers)" in page
+    workers = round(model.p.population.labour_force * SCALE)
+    assert "data-id='T8'" in page and f"1:250 ({workers:,} workers)" in page
 
 
 @pytest.mark.parametrize("text, scale", [("0.02", 0.02), ("1:50 (50,000 workers)", 0.02),

@@ -149,3 +149,24 @@ def test_shapley_orders_run_the_model_and_telescope():
         whole = part[part.lever == "whole mix"]["effect"].iloc[0]
         assert levers["effect"].sum() == pytest.approx(whole, rel=1e-9, abs=1e-6)
         assert whole > 0  # the 2021 mix puts people in work
+
+
+@pytest.mark.model
+@pytest.mark.parametrize("lever", ["training", "workshops", "public_welfare", "hiring_subsidy"])
+def test_one_costing_a_lever_off_costs_and_employs_the_same_whichever_study_switched_it(lever):
+    """The ablation switches a lever off (`enabled=false`), the grids set its scale to 0: at the
+    same population and seed both give the same people in work, job-months and fiscal cost, so the
+    cost per job of a lever (one function, cost_effectiveness) is the same in every study."""
+    from sim.experiments.runner import simulate
+
+    from .conftest import small_config
+
+    def year(*overrides):
+        return simulate(small_config(*overrides)).recorder.year_summary(2021)
+
+    off, zero = year(f"policy.{lever}.enabled=false"), year(f"policy.{lever}.scale=0")
+    on, one = year(), year(f"policy.{lever}.scale=1")
+    for metric in ("in_work", "job_months", "cost_total", f"cost_{lever}"):
+        assert off[metric] == zero[metric], (metric, off[metric], zero[metric])
+        assert on[metric] == one[metric], (metric, on[metric], one[metric])
+    assert on[f"cost_{lever}"] > 0 == off[f"cost_{lever}"]

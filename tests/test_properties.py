@@ -166,8 +166,16 @@ def check_month(model: LaborExportModel) -> None:
     assert led.by_county.min() >= 0 and led.workshop_taken.min() >= 0
     assert led.household_working.min() >= 0 and led.startup_jobs.min() >= 0
     assert led.by_county.sum() == model.workers.n
-    values = np.array(list(model.recorder.current.values()))
-    assert np.all(np.isfinite(values)), model.recorder.current
+    current = dict(model.recorder.current)
+    # a share of nobody is undefined (NaN), and only then: drop it where its base is empty
+    away = current["worked_out_of_province"] + current["worked_in_province"]
+    for share, base in (("migrant_6_months_share", away), ("women_share_away", away),
+                        ("women_share_in_county", current["worked_in_county"]),
+                        ("over_50_share", current["worked_any_month"])):
+        if base == 0:
+            current.pop(share)
+    values = np.array(list(current.values()))
+    assert np.all(np.isfinite(values)), {k: v for k, v in current.items() if not np.isfinite(v)}
     assert np.all(values >= 0), {k: v for k, v in model.recorder.current.items() if v < 0}
     grouped = np.array([v for _, _, v in model.recorder.grouped[-1]])
     assert np.all(np.isfinite(grouped)) and np.all(grouped >= 0)

@@ -75,6 +75,8 @@ def test_basic_and_joblib_launchers_give_identical_results(tmp_path):
         # the summary says what reproduces it: seed, package version, hash of the config
         (cfg,) = input_checks.check_command_line(overrides.split())
         assert summary(x)["run"] == {"seed": cfg.seed, "replicates": 1,
+                                     "posterior_draw": cfg.posterior_draw,
+                                     "ensemble": cfg.ensemble, "interval_covers": "1 seed",
                                      "version": metadata.version("sim"),
                                      "config_hash": config_hash(cfg)}
 

@@ -10,7 +10,7 @@ import yaml
 
 from sim.experiments import sensitivity, studies
 
-TINY = ["population.scale=0.002", "scenario.burn_in_months=2", "seed=0,1"]
+TINY = ["population.scale=0.002", "scenario.burn_in_months=2", "seed=0,1", "posterior_draw=0"]
 
 
 def _study(tmp_path, monkeypatch, name: str, *grid: str) -> tuple[set[str], pd.DataFrame]:
@@ -121,7 +121,7 @@ def test_sim_study_writes_to_outputs_unless_told_into_experiments(monkeypatch):
 
 
 def test_decomposition_study_takes_the_path_apart(tmp_path, monkeypatch):
-    names, table = _study(tmp_path, monkeypatch, "decomposition", "posterior_draw=0,1")
+    names, table = _study(tmp_path, monkeypatch, "decomposition")
     assert {"decomposition.png", "decomposition.csv"} <= names and len(table) == 10
     parts = pd.read_csv(tmp_path / "decomposition" / "decomposition.csv")
     lf = parts[parts.metric == "labour_force"].set_index("driver")["part"]

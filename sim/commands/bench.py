@@ -90,7 +90,8 @@ def measure_reference(workers: int, months: int) -> dict:
     from ..core.model import LaborExportModel
     from ..core.mesa_reference import CORE_RULES, ReferenceModel
 
-    engine = LaborExportModel(load([f"population.scale={workers / 2_500_000}", *CORE_RULES]))
+    labour = load(list(CORE_RULES)).population.labour_force
+    engine = LaborExportModel(load([f"population.scale={workers / labour}", *CORE_RULES]))
     t0 = time.perf_counter()
     reference = ReferenceModel(engine, seed=0)
     build = time.perf_counter() - t0

@@ -39,7 +39,8 @@ def parser() -> argparse.ArgumentParser:
                                  epilog="\n".join(__doc__.splitlines()[1:]))
     ap.add_argument("--particles", type=int, default=200, help="particles per population")
     ap.add_argument("--populations", type=int, default=30, help="most populations")
-    ap.add_argument("--walltime", type=float, default=55.0, help="minutes at most")
+    ap.add_argument("--walltime", type=float, default=50.0,
+                    help="no new population after this many minutes (the one under way ends)")
     ap.add_argument("--min-epsilon", type=float, default=2.0,
                     help="stop when the tolerance is this low (distance units)")
     ap.add_argument("--quantile", type=float, default=0.2,
@@ -82,11 +83,17 @@ def main(argv: list[str] | None = None) -> None:
                                          args.walltime, args.min_epsilon, _sampler(args), data,
                                          args.workers, args.seed, args.quantile, args.resume)
     command = ("sim-calibrate " + " ".join(sys.argv[1:] if argv is None else argv)).strip()
-    facts = {"command": command, "minutes": (time.perf_counter() - started) / 60,
+    if args.resume:
+        command = f"sim-calibrate, stopped and then {command}"
+    populations = history.get_all_populations()
+    # the populations' own wall times: a resumed run's pause is not counted
+    minutes = float(populations["wall_time"].sum()) / 60 if args.from_db or args.resume \
+        else (time.perf_counter() - started) / 60
+    facts = {"command": command, "minutes": minutes,
              "cores": args.procs if not args.dask else f"Dask at {args.dask}",
              "populations": history.max_t + 1, "particles": args.particles,
              "simulations": int(history.total_nr_simulations), "workers": args.workers,
-             "epsilon": float(history.get_all_populations()["epsilon"].iloc[-1]),
+             "epsilon": float(populations["epsilon"].iloc[-1]),
              "figures": len(calibration.distance_figures())}
     ident = calibration.identification(history, params, data=data)
     report = args.report or Path("docs") / ("calibration-recovery.md" if args.recover

@@ -82,6 +82,17 @@ def job_finding(model, rows: np.ndarray) -> np.ndarray:
     return p
 
 
+def held_place_certain(chance: np.ndarray, status: np.ndarray) -> np.ndarray:
+    """The chance of a place (deciders x the five work options) with the place a worker holds
+    certain: a newcomer gets a migrant job or a room-limited place with the month's chance, but
+    a worker reviewing the place it holds keeps it if it chooses it (the rounds keep it without a
+    search or a queue), so its expected earnings there are the full pay."""
+    chance = chance.copy()
+    holds = np.flatnonzero(status < chance.shape[1])
+    chance[holds, status[holds]] = 1.0
+    return chance
+
+
 def home_income(model, rows: np.ndarray) -> np.ndarray:
     """Yuan a month per household member from the household's non-wage income (transfers,
     farming): what not working leaves a worker to live on."""
@@ -110,8 +121,9 @@ def utilities(model, rows: np.ndarray, p_find: np.ndarray, habit: bool = True) -
                 b.asc_public_welfare]
     wage = model.wage_levels[None, :5] * personal_factor(model, rows)[:, None]
     wage[:, 4] = model.wage_levels[4]  # post pay is flat
+    chance = held_place_certain(p_find[:, :5], w.status[rows])
     with np.errstate(divide="ignore"):  # no chance of a place: the option is worth nothing
-        V[:, :5] += b.income_weight * np.log(wage * p_find[:, :5])
+        V[:, :5] += b.income_weight * np.log(wage * chance)
     distance = ((1.0 - model.lever.referral_cut * w.referred[rows])
                 * (1.0 - b.experience_discount * w.experience[rows]))
     away = (b.age_away_cost * age_away(model, rows) + b.female_away_cost * w.female[rows]
@@ -167,13 +179,14 @@ def exp_tables(model) -> tuple | None:
                         np.minimum(b.job_finding_in * base * boost, 1.0)], axis=-1).reshape(72, 2)
     levels, iw = model.wage_levels, b.income_weight
     with np.errstate(divide="ignore"):
+        # pay only: the chances of a place multiply in the kernel, except for the place held
         migrant = (np.array([b.asc_out_of_province, b.asc_in_province])
-                   + iw * np.log(levels[:2] * factor.reshape(72, 1) * finding))
+                   + iw * np.log(levels[:2] * factor.reshape(72, 1)))
         pay = np.log(factor[..., 0].reshape(1, 36))  # the pay factor does not depend on referral
-        acc = np.log(model.acceptance)
-        local = b.asc_local_job + iw * (np.log(levels[2]) + pay + acc[:, 0:1])
-        workshop = b.asc_workshop + iw * (np.log(levels[3]) + pay + acc[:, 1:2])
-        post = b.asc_public_welfare + iw * (np.log(levels[4]) + acc[:, 2])
+        n_counties = model.acceptance.shape[0]
+        local = b.asc_local_job + iw * (np.log(levels[2]) + pay) + np.zeros((n_counties, 1))
+        workshop = b.asc_workshop + iw * (np.log(levels[3]) + pay) + np.zeros((n_counties, 1))
+        post = b.asc_public_welfare + iw * np.log(levels[4]) + np.zeros(n_counties)
     ref, exp_ = np.meshgrid([0.0, 1.0], [0.0, 1.0], indexing="ij")
     dist = ((1.0 - lv.referral_cut * ref) * (1.0 - b.experience_discount * exp_)).reshape(4, 1)
     distance = -np.array([b.distance_cost_out, b.distance_cost_in]) * dist
@@ -199,7 +212,7 @@ def exp_tables(model) -> tuple | None:
             np.exp(peers), np.where(shut[:, 0:1], 0.0, np.exp(local)),
             np.where(shut[:, 1:2], 0.0, np.exp(workshop)), np.where(shut[:, 2], 0.0, np.exp(post)),
             np.exp(bonuses[0]), np.exp(bonuses[1]), float(np.exp(b.habit)), float(b.home_value_sd),
-            float(iw), float(b.away_taste_sd))
+            float(iw), float(b.away_taste_sd), finding ** iw, model.acceptance ** iw)
 
 
 MAX_HOME_INCOME = 1e6  # yuan a month: a bound for the size check of the home part
@@ -231,7 +244,7 @@ def evaluate(model, rows: np.ndarray, habit: bool = True, stationary: bool = Fal
     hh = model.households
     traits = (w.skill, w.capacity, w.trained, w.brand, w.referred, w.experience, w.care, w.county,
               w.last_status, w.household, w.can_migrate, w.home_taste, w.age, w.female,
-              w.away_taste)
+              w.away_taste, w.status)
     households = (hh.relocated, hh.nonwage_income, hh.persons)
     return logit_kernel(rows, traits, households, COLUMN_OF_STATUS, tables, habit, stationary,
                         float(np.expm1(b.habit)), P, p_migrant)

@@ -17,6 +17,7 @@ from .employment import enter_labour_force, leave_labour_force
 from .population import OUTSIDE, OVER_AGE
 
 OVER_AGE_FROM = 60  # the age at which a worker counts as over-age labour (AGE_BANDS)
+AGES = 128  # ages are int8: every age a worker can have
 
 
 def exit_hazard(population, age: np.ndarray) -> np.ndarray:
@@ -62,7 +63,9 @@ def _exits(model) -> None:
     rows = np.flatnonzero(w.status != OUTSIDE)
     u = streams.uniform(model.seed, streams.DEMOGRAPHY, model.t, rows)
     age = w.age[rows]
-    leaving = (u < monthly(exit_hazard(p, age))) | (age > p.last_working_age)
+    # the monthly chance by age, looked up (ages are small integers): no power per worker
+    by_age = monthly(exit_hazard(p, np.arange(AGES)))
+    leaving = (u < by_age[age]) | (age > p.last_working_age)
     leave_labour_force(model, rows[leaving])
 
 

@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .population import (AGE_BANDS, CAPACITIES, IN_COUNTY, MIGRANT, OUTSIDE, PUBLIC_WELFARE,
-                         REGIONS, WORKING)
+from .population import (AGE_BANDS, CAPACITIES, IN_COUNTY, MIGRANT, N_STATUS, OUTSIDE,
+                         PUBLIC_WELFARE, REGIONS, WORKING)
 
 COUNTY_TYPES = ("key", "formerly_poor", "other")
 AGE_LABELS = tuple(f"{a}-{b}" if b < 70 else f"{a}+" for a, b in AGE_BANDS)
@@ -33,68 +33,111 @@ def _age_band(age: np.ndarray) -> np.ndarray:
     return np.digitize(age, edges)
 
 
-def dimensions(model) -> dict[str, tuple[np.ndarray, tuple[str, ...]]]:
-    """Each worker's group in every dimension: name -> (code per worker, labels)."""
+# dimensions that are a function of the county: counted by county once, then summed up
+BY_COUNTY = ("region", "county_type", "county")
+
+
+def county_maps(model) -> dict[str, tuple[np.ndarray, tuple[str, ...]]]:
+    """For the dimensions of counties: name -> (group of each county, labels)."""
+    n = model.counties.n
+    return {"region": (model.counties.region.astype(np.int64), REGIONS),
+            "county_type": (_county_type(model), COUNTY_TYPES),
+            "county": (np.arange(n), tuple(str(i) for i in range(n)))}
+
+
+def worker_dimensions(model) -> dict[str, tuple[np.ndarray, tuple[str, ...]]]:
+    """For the other dimensions: name -> (code per worker, labels)."""
     w, hh = model.workers, model.households
-    county = w.county.astype(np.int64)
     return {
-        "region": (model.counties.region[county].astype(np.int64), REGIONS),
-        "county_type": (_county_type(model)[county], COUNTY_TYPES),
-        "sex": (w.female.astype(np.int64), ("male", "female")),
+        "sex": (w.female.view(np.uint8), ("male", "female")),
         "age_band": (_age_band(w.age), AGE_LABELS),
-        "relocated": (hh.relocated[w.household].astype(np.int64), ("no", "yes")),
-        "monitored": (hh.monitored[w.household].astype(np.int64), ("no", "yes")),
-        "capacity": (w.capacity.astype(np.int64), CAPACITIES),
-        "county": (county, tuple(str(i) for i in range(model.counties.n))),
+        "relocated": (hh.relocated[w.household].view(np.uint8), ("no", "yes")),
+        "monitored": (hh.monitored[w.household].view(np.uint8), ("no", "yes")),
+        "capacity": (w.capacity, CAPACITIES),
     }
 
 
-def _household_codes(model, name: str) -> np.ndarray:
-    hh = model.households
-    county = hh.county.astype(np.int64)
-    return {"region": model.counties.region[county].astype(np.int64),
-            "county_type": _county_type(model)[county],
-            "relocated": hh.relocated.astype(np.int64),
-            "monitored": hh.monitored.astype(np.int64),
-            "county": county}[name]
+ORDER = ("region", "county_type", "sex", "age_band", "relocated", "monitored", "capacity", "county")
 
 
 def outcomes(model) -> list[tuple[str, str, str, float]]:
     """The year so far by group: rows (dimension, group, metric, value)."""
     w = model.workers
     k = 1.0 / model.scale
-    status = w.status
     months = model.work_months.sum(axis=1).astype(np.float64)
-    per_worker = {
-        "labour_force": status != OUTSIDE,
-        "in_work": np.isin(status, WORKING),
-        "migrant": np.isin(status, MIGRANT),
-        "in_county": np.isin(status, IN_COUNTY),
-        "public_welfare": status == PUBLIC_WELFARE,
-        "worked_any_month": months > 0,
-    }
-    rows = []
-    for name, (codes, labels) in dimensions(model).items():
+    # one count per (group, status, worked this year), then each metric sums its statuses: two
+    # passes over the workers per dimension instead of one per metric, and one for all the
+    # dimensions of counties
+    cell = w.status.astype(np.int64) * 2 + (months > 0)
+    width = N_STATUS * 2
+    by_status = {"labour_force": [s for s in range(N_STATUS) if s != OUTSIDE],
+                 "in_work": list(WORKING), "migrant": list(MIGRANT), "in_county": list(IN_COUNTY),
+                 "public_welfare": [PUBLIC_WELFARE]}
+
+    def counted(codes: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+        cells = np.bincount(codes * width + cell, minlength=n * width).reshape(n, N_STATUS, 2)
+        return cells, np.bincount(codes, weights=months, minlength=n)
+
+    county = w.county.astype(np.int64)
+    n_counties = model.counties.n
+    county_cells, county_months = counted(county, n_counties)
+    household = _household_sums(model, model.households.county.astype(np.int64), n_counties)
+    tables = {}
+    for name, (of_county, labels) in county_maps(model).items():
         n = len(labels)
-        counts = {m: np.bincount(codes, weights=v, minlength=n) * k for m, v in per_worker.items()}
-        counts["job_months"] = np.bincount(codes, weights=months, minlength=n) * k
+        tables[name] = (labels, _sum_up(county_cells, of_county, n),
+                        np.bincount(of_county, weights=county_months, minlength=n),
+                        {m: _sum_up(v, of_county, n) for m, v in household.items()})
+    for name, (codes, labels) in worker_dimensions(model).items():
+        n = len(labels)
+        cells, job_months = counted(codes.astype(np.int64), n)
+        extra = {}
         if name in HOUSEHOLD_DIMENSIONS:
-            counts.update(_household_outcomes(model, name, n))
+            extra = _household_sums(model, _household_codes(model, name), n)
+        tables[name] = (labels, cells, job_months, extra)
+    rows = []
+    for name in ORDER:
+        labels, cells, job_months, household_sums = tables[name]
+        counts = {m: cells[:, s, :].sum(axis=(1, 2)) * k for m, s in by_status.items()}
+        counts["worked_any_month"] = cells[:, :, 1].sum(axis=1) * k
+        counts["job_months"] = job_months * k
+        if household_sums:
+            counts.update(_household_outcomes(model, household_sums))
         for g, group in enumerate(labels):
             rows += [(name, group, metric, float(v[g])) for metric, v in counts.items()]
     return rows
 
 
-def _household_outcomes(model, name: str, n: int) -> dict[str, np.ndarray]:
+def _sum_up(by_county: np.ndarray, of_county: np.ndarray, n: int) -> np.ndarray:
+    """Per-county values (counties first) summed into the groups `of_county` gives."""
+    out = np.zeros((n,) + by_county.shape[1:], by_county.dtype)
+    np.add.at(out, of_county, by_county)
+    return out
+
+
+def _household_codes(model, name: str) -> np.ndarray:
     hh = model.households
-    k = 1.0 / model.scale
-    codes = _household_codes(model, name)
-    persons = np.bincount(codes, weights=hh.persons, minlength=n)
-    income = np.bincount(codes, weights=hh.income_year, minlength=n)
+    return {"relocated": hh.relocated.astype(np.int64),
+            "monitored": hh.monitored.astype(np.int64)}[name]
+
+
+def _household_sums(model, codes: np.ndarray, n: int) -> dict[str, np.ndarray]:
+    """Households, their members, their income so far and those below the line, by group."""
+    hh = model.households
     months = max(model.month_of_year, 1) if model.t > 0 else 12
     yearly = hh.income_year * (12.0 / months) / hh.persons
     below = yearly < model.p.policy.monitoring.monitoring_line
-    return {"households": np.bincount(codes, minlength=n) * k,
-            "income_per_person": np.divide(income * 12.0 / months, persons,
-                                           out=np.zeros(n), where=persons > 0),
-            "below_line_households": np.bincount(codes, weights=below, minlength=n) * k}
+    return {"households": np.bincount(codes, minlength=n).astype(np.float64),
+            "persons": np.bincount(codes, weights=hh.persons, minlength=n),
+            "income": np.bincount(codes, weights=hh.income_year, minlength=n),
+            "below": np.bincount(codes, weights=below, minlength=n)}
+
+
+def _household_outcomes(model, sums: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    k = 1.0 / model.scale
+    months = max(model.month_of_year, 1) if model.t > 0 else 12
+    persons = sums["persons"]
+    return {"households": sums["households"] * k,
+            "income_per_person": np.divide(sums["income"] * 12.0 / months, persons,
+                                           out=np.zeros(len(persons)), where=persons > 0),
+            "below_line_households": sums["below"] * k}

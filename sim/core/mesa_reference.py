@@ -66,6 +66,8 @@ class Worker(mesa.Agent):
         levels = m.wage_levels
         share = m.shares[self.county]
         p = [self.p_migrant[0], self.p_migrant[1], *m.acceptance[self.county]]
+        if self.status <= PUBLIC_WELFARE:  # the place it holds is certain
+            p[self.status] = 1.0
         pay = [levels[k] * self.factor for k in range(4)] + [levels[4]]  # post pay is flat
         v = [b.asc_out_of_province, b.asc_in_province, b.asc_local_job, b.asc_workshop,
              b.asc_public_welfare, 0.0]

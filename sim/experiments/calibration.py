@@ -13,7 +13,7 @@ The posterior is the last population, regression-adjusted to the data (Beaumont,
 2002; `last_population`: an hour on two cores ends at a tolerance of several units, and the
 adjustment carries the population to the data along the local slope of parameters on figures),
 resampled by its weights into equally weighted draws (conf/calibration/posterior.csv); its
-medians are the point fit (conf/calibration/fitted.yaml). The adjustment is part of the method
+centre (`point_fit`) is the point fit (conf/calibration/fitted.yaml). The adjustment is part of the method
 the recovery test checks (tests/test_calibration.py).
 pyabc's samplers run the particles on local cores (`MulticoreEvalParallelSampler`) or, unchanged,
 on a Dask cluster (`DaskDistributedSampler`): see docs/running.md.
@@ -240,11 +240,25 @@ def write_posterior(path: Path, draws: pd.DataFrame, params: list[Parameter], fa
     path.write_text("\n".join(lines) + "\n" + draws.to_csv(float_format="%.6g"), encoding="utf-8")
 
 
-def write_point_fit(path: Path, draws: pd.DataFrame, params: list[Parameter], command: str) -> None:
-    """The posterior medians as a config file (a global package): the baseline's point fit."""
-    tree: dict = {}
+def point_fit(draws: pd.DataFrame, params: list[Parameter]) -> dict[str, float]:
+    """The posterior mean on the logit scale of each parameter's place in its prior range (the
+    scale the regression adjustment works on), mapped back. Unlike the medians taken one
+    parameter at a time, it is the centre of the joint posterior: the two migrant constants lie
+    on a ridge (correlation near +1), and their separate medians fall off it."""
+    out = {}
     for p in params:
-        value = float(draws[p.name].median())
+        share = np.clip((draws[p.name].to_numpy(float) - p.low) / p.width, 1e-6, 1 - 1e-6)
+        centre = np.log(share / (1 - share)).mean()
+        out[p.name] = float(p.low + p.width / (1 + np.exp(-centre)))
+    return out
+
+
+def write_point_fit(path: Path, draws: pd.DataFrame, params: list[Parameter], command: str) -> None:
+    """The point fit (`point_fit`) as a config file (a global package): what the baseline runs."""
+    tree: dict = {}
+    centre = point_fit(draws, params)
+    for p in params:
+        value = centre[p.name]
         for key in p.keys:
             node = tree
             *parents, last = key.split(".")
@@ -255,7 +269,8 @@ def write_point_fit(path: Path, draws: pd.DataFrame, params: list[Parameter], co
     if labour is not None:
         tree = {"fitted_for_labour_force": labour, **tree}
     head = ["# @package _global_",
-            "# The point fit: medians of the posterior draws in posterior.csv (sim-calibrate).",
+            "# The point fit: the centre of the posterior draws in posterior.csv (the mean on the logit\n"
+            "# scale of each prior range; sim.experiments.calibration.point_fit), from sim-calibrate.",
             f"# Reproduce: {command}"]
     path.write_text("\n".join(head) + "\n" + yaml.safe_dump(tree, sort_keys=False), encoding="utf-8")
 

@@ -93,8 +93,8 @@ def run(cfg: Config, progress=None) -> Result:
         summary["interval90"] = {
             k: [float(np.quantile([s[k] for s in summaries], q)) for q in BAND] for k in names}
         summary["replicate_metrics"] = summaries
-    covers = (f"{cfg.ensemble} posterior draws x {cfg.replicates} seeds" if cfg.ensemble else
-              f"{cfg.replicates} seeds")
+    seeds = f"{cfg.replicates} seed" + ("s" if cfg.replicates > 1 else "")
+    covers = f"{cfg.ensemble} posterior draws x {seeds}" if cfg.ensemble else seeds
     summary["run"] = {"seed": cfg.seed, "replicates": cfg.replicates,
                       "posterior_draw": cfg.posterior_draw, "ensemble": cfg.ensemble,
                       "interval_covers": covers,

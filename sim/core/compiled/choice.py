@@ -34,7 +34,7 @@ def logit_kernel(rows, traits, households, column_of_status, tables, use_habit, 
     long-run shares of the habit chain (`sim.core.decisions.stationary_probabilities`).
 
     traits = worker columns (skill, capacity, trained, brand, referred, experience, care, county,
-    last_status, household, can_migrate, home_taste, age, female, away_taste); households =
+    last_status, household, can_migrate, home_taste, age, female, away_taste, status); households =
     (relocated,
     non-wage income, persons). tables = (migrant factors by trait code x (out, in), migrant
     job-finding chances by trait code, distance factors by (referred, experience) x (out, in),
@@ -42,15 +42,19 @@ def logit_kernel(rows, traits, households, column_of_status, tables, use_habit, 
     home terms by age x female (in the exponent of not working), peer
     factors by county, local-job and workshop factors by county x pay code, post factors by
     county, relocated and strained (post) factors, e^habit, home taste sd, income weight, away
-    taste sd).
+    taste sd, the migrant job-finding chances to the income weight by trait code, the
+    room-limited options' acceptance to the income weight by county x (local, workshop, post)).
+    The chance of a place multiplies each option but the one the worker holds: it keeps that if
+    it chooses it (`sim.core.decisions.held_place_certain`).
     Pay code = ((skill x 3 + capacity) x 2 + trained) x 2 + brand; trait code = pay code x 2
     + referred.
     """
     (skill, capacity, trained, brand, referred, experience, care, county, last_status, household,
-     can_migrate, home_taste, age, female, away_taste) = traits
+     can_migrate, home_taste, age, female, away_taste, status) = traits
     relocated, nonwage, persons = households
     (migrant, finding, distance, burden, away, home_terms, peers, local, workshop, post,
-     relocated_f, strained_f, e_habit, home_sd, income_weight, away_sd) = tables
+     relocated_f, strained_f, e_habit, home_sd, income_weight, away_sd, finding_iw,
+     room_chance) = tables
     e = np.empty(6)
     for i in range(rows.shape[0]):
         r = rows[i]
@@ -74,6 +78,14 @@ def logit_kernel(rows, traits, households, column_of_status, tables, use_habit, 
         home = np.float64(nonwage[h]) / np.float64(persons[h]) / 12.0
         e[5] = math.exp(income_weight * math.log(home) + home_sd * home_taste[r]
                         + home_terms[np.int64(age[r]), np.int64(female[r])])
+        # the chance of a place, to the income weight; the place a worker holds is certain
+        held = status[r]
+        for k in range(2):
+            if held != k:
+                e[k] *= finding_iw[trait, k]
+        for k in range(2, 5):
+            if held != k:
+                e[k] *= room_chance[c, k - 2]
         if use_habit:
             e[column_of_status[last_status[r]]] *= e_habit
         p_migrant[i, 0] = finding[trait, 0]
