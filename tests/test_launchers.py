@@ -26,9 +26,13 @@ FILES = ("timeseries.parquet", "yearly.parquet")
 
 
 def sweep(cwd: Path, folder: str, *launcher: str) -> pd.DataFrame:
+    # Ray started under `uv run` (as CI runs the tests) starts its workers with `uv run` in the
+    # job's folder, here outside the project, where no environment has Ray: workers use this
+    # interpreter instead (docs/running.md)
+    env = {**os.environ, "RAY_ENABLE_UV_RUN_RUNTIME_ENV": "0"}
     res = subprocess.run([sys.executable, "-m", "sim.commands.run", *SWEEP, *launcher,
                           f"hydra.sweep.dir={cwd / folder}"], cwd=cwd, capture_output=True,
-                         text=True, timeout=900)
+                         text=True, timeout=300, env=env)
     assert res.returncode == 0, res.stderr[-3000:]
     return pd.read_parquet(cwd / folder / RESULTS)
 
