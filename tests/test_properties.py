@@ -167,13 +167,12 @@ def check_month(model: LaborExportModel) -> None:
     assert led.household_working.min() >= 0 and led.startup_jobs.min() >= 0
     assert led.by_county.sum() == model.workers.n
     current = dict(model.recorder.current)
-    # a share of nobody is undefined (NaN), and only then: drop it where its base is empty
-    away = current["worked_out_of_province"] + current["worked_in_province"]
-    for share, base in (("migrant_6_months_share", away), ("women_share_away", away),
-                        ("women_share_in_county", current["worked_in_county"]),
-                        ("over_50_share", current["worked_any_month"])):
-        if base == 0:
-            current.pop(share)
+    # a share of nobody (no worker mostly away, none mostly in county wage work, ...) is
+    # undefined (NaN); a defined share lies in [0, 1]
+    for share in ("migrant_6_months_share", "women_share_away", "women_share_in_county",
+                  "over_50_share"):
+        value = current.pop(share)
+        assert np.isnan(value) or 0.0 <= value <= 1.0, (share, value)
     values = np.array(list(current.values()))
     assert np.all(np.isfinite(values)), {k: v for k, v in current.items() if not np.isfinite(v)}
     assert np.all(values >= 0), {k: v for k, v in model.recorder.current.items() if v < 0}
