@@ -170,6 +170,7 @@ def utilities(model, rows: np.ndarray) -> np.ndarray:
     V[:, :3] -= b.strain_cost * strained[:, None]
     V[:, 3] += b.relocated_workshop_bonus * model.households.relocated[w.household[rows]]
     V[:, 4] += b.weak_public_welfare_bonus * strained
+    V[:, 3:5] += b.female_home_value * w.female[rows][:, None]  # a woman keeps it in the village
     hh = model.households
     home = (hh.nonwage_income[w.household[rows]].astype(np.float64)
             / hh.persons[w.household[rows]].astype(np.float64) / 12)

@@ -88,6 +88,21 @@ def test_demand_growth_comes_from_the_nbs_series():
 
 def test_every_prior_says_why_it_is_what_it_is():
     text = open("conf/calibration/priors.yaml", encoding="utf-8").read()
-    for name, spec in yaml.safe_load(text)["parameters"].items():
+    spec_file = yaml.safe_load(text)
+    for name, spec in spec_file["parameters"].items():
         assert len(spec["why"].split()) >= 8, name
         assert spec["low"] < spec["high"], name
+    for name, spec in (spec_file.get("constraints") or {}).items():
+        assert len(spec["why"].split()) >= 8, name
+        assert {spec["numerator"], spec["denominator"]} <= set(spec_file["parameters"]), name
+
+
+def test_the_shipped_draws_meet_the_prior_s_cut_and_the_taste_stays_a_choice():
+    """Every posterior draw meets the prior's constraints (a draw outside has prior density 0),
+    and the point fit's taste for home, in money, stays within ten times non-wage income at the
+    90th percentile (docs/MODEL.md 5.3)."""
+    draws = posterior.load_draws()
+    for c in posterior.constraints():
+        assert c.holds(draws).all(), c.name
+    fit = yaml.safe_load(open("conf/calibration/fitted.yaml", encoding="utf-8"))["behaviour"]
+    assert np.exp(1.2816 * fit["home_value_sd"] / fit["income_weight"]) <= 10.0

@@ -136,6 +136,17 @@ def test_shapley_values_add_up_to_the_whole_mix_order_by_order():
     assert (table["low"] < table["shapley"]).all() and (table["shapley"] < table["high"]).all()
 
 
+def test_a_shapley_order_runs_its_own_posterior_draw():
+    """Order k runs posterior draw k: the draw's parameters are set, not only its number."""
+    from sim.experiments import posterior, shapley
+
+    draws = posterior.load_draws()
+    cfg = shapley.mix_config(frozenset({"training"}), seed=3, draw=3, base=())
+    assert cfg.behaviour.income_weight == pytest.approx(draws.iloc[3]["income_weight"])
+    assert cfg.population.labour_force == round(draws.iloc[3]["labour_force"])
+    assert not cfg.policy.workshops.enabled and cfg.policy.training.enabled
+
+
 @pytest.mark.model
 def test_shapley_orders_run_the_model_and_telescope():
     from sim.experiments import shapley

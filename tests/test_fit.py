@@ -1,12 +1,13 @@
 """The shipped baseline against the figures the calibration fitted.
 
-The point fit (conf/calibration/fitted.yaml, the posterior's centre) run at 1:10 and averaged over
-three seeds must sit inside the calibration's own final tolerance: the ABC distance (each fitted
-figure's relative error over its tolerance, root sum of squares) no larger than the tolerance the
-last population was accepted at (the header of conf/calibration/posterior.csv). A broken
-mechanism, a changed default or a stale fit moves figures by many tolerances and fails here.
-Inputs (the room and seats the model is given) are not tested as a fit; the checks never used in
-fitting are tested by `sim-validate` (docs/validation.md)."""
+The point fit (conf/calibration/fitted.yaml, the posterior draw nearest its centre) run at 1:10
+and averaged over three seeds must sit inside the calibration's own final tolerance: the ABC
+distance (each fitted figure's relative error over its tolerance, root sum of squares) no
+larger than the tolerance the last population was accepted at (the header of
+conf/calibration/posterior.csv). A broken mechanism, a changed default or a stale fit moves
+figures by many tolerances and fails here. Inputs (the room and seats the model is given) are
+not tested as a fit; the checks never used in fitting are tested by `sim-validate`
+(docs/validation.md)."""
 
 from __future__ import annotations
 

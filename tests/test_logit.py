@@ -105,3 +105,29 @@ def test_utilities_too_large_for_factor_tables_fall_back_to_the_numpy_rule(seed=
     P, _ = evaluate(model, rows)
     assert np.isfinite(P).all() and np.allclose(P.sum(axis=1), 1.0)
     assert np.allclose(P, oracles.logit(oracles.utilities(model, rows)), rtol=1e-9, atol=1e-300)
+
+
+def test_women_keep_their_home_value_in_workshops_and_posts():
+    """What a woman values in staying home she keeps in the village's own work: turning the
+    same workers into women leaves the odds of a workshop or a post against not working as they
+    were, and cuts the odds of a local wage job by e^female_home_value and of work away by
+    e^(female_home_value + female_away_cost)."""
+    from sim.core.decisions import evaluate
+
+    model = small_model()
+    model.step()
+    model.options_open = room_capacity(model) > 0
+    w, b = model.workers, model.p.behaviour
+    rows = np.flatnonzero(w.can_migrate)[:3000]
+    odds = []
+    for female in (False, True):
+        w.female[rows] = female
+        P, _ = evaluate(model, rows)
+        odds.append(P[:, :5] / P[:, 5:6])
+    man, woman = odds
+    ok = np.all(man > 0, axis=1)
+    ratio = woman[ok] / man[ok]
+    np.testing.assert_allclose(ratio[:, 3:5], 1.0, rtol=1e-9)
+    np.testing.assert_allclose(ratio[:, 2], np.exp(-b.female_home_value), rtol=1e-9)
+    np.testing.assert_allclose(ratio[:, :2], np.exp(-b.female_home_value - b.female_away_cost),
+                               rtol=1e-9)

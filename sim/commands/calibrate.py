@@ -73,7 +73,8 @@ def main(argv: list[str] | None = None) -> None:
     truth = data = None
     if args.recover:  # the point fit is the truth; the data come from another seed
         truth = {p.name: _value(base, p) for p in params}
-        data = calibration.Simulator(base, params, args.workers, seed=12345).figures(truth)
+        # a population's figures, as the article's are: the mean of eight seeds
+        data = calibration.model_data(base, params, truth, args.workers)
     if args.from_db:
         import pyabc
 
@@ -85,6 +86,8 @@ def main(argv: list[str] | None = None) -> None:
     command = ("sim-calibrate " + " ".join(sys.argv[1:] if argv is None else argv)).strip()
     if args.resume:
         command = f"sim-calibrate, stopped and then {command}"
+    if args.from_db:  # the files of a run already made, rewritten from its database
+        command = f"sim-calibrate (its files rewritten from its database by {command})"
     populations = history.get_all_populations()
     # the populations' own wall times: a resumed run's pause is not counted
     minutes = float(populations["wall_time"].sum()) / 60 if args.from_db or args.resume \

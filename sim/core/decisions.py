@@ -147,6 +147,9 @@ def utilities(model, rows: np.ndarray, p_find: np.ndarray, habit: bool = True) -
         V[np.arange(n), COLUMN_OF_STATUS[w.last_status[rows]]] += b.habit
     V[:, 3] += b.relocated_workshop_bonus * hh.relocated[w.household[rows]]
     V[:, 4] += b.weak_public_welfare_bonus * strained
+    # what a woman values in staying home (the household's care and farm work) she keeps in the
+    # village's own work, workshops and posts, made to fit around it (E10, docs/MODEL.md 3.4.11)
+    V[:, 3:5] += b.female_home_value * w.female[rows][:, None]
     V[~w.can_migrate[rows], :2] = -np.inf
     # an option with no room at all in the worker's county (no workshop, no post) is not open
     V[:, 2:5][~model.options_open[w.county[rows]]] = -np.inf
@@ -201,6 +204,7 @@ def exp_tables(model) -> tuple | None:
     home = b.age_home_value * ages[:, None] + b.female_home_value * sex  # added in the exponent
     peers = b.peer_weight * (model.peer_share[:, 0] + model.peer_share[:, 1])
     bonuses = np.array([[0.0, b.relocated_workshop_bonus], [0.0, b.weak_public_welfare_bonus]])
+    village = np.array([0.0, b.female_home_value])  # kept in workshops and posts, by sex
     finite = [x[np.isfinite(x)] for x in (migrant, local, workshop, post)]
     parts = (*finite, distance, burden, away, home, peers, bonuses,
              np.array([b.habit, b.home_value_sd * MAX_HOME_TASTE, b.away_taste_sd * MAX_HOME_TASTE,
@@ -212,7 +216,8 @@ def exp_tables(model) -> tuple | None:
             np.exp(peers), np.where(shut[:, 0:1], 0.0, np.exp(local)),
             np.where(shut[:, 1:2], 0.0, np.exp(workshop)), np.where(shut[:, 2], 0.0, np.exp(post)),
             np.exp(bonuses[0]), np.exp(bonuses[1]), float(np.exp(b.habit)), float(b.home_value_sd),
-            float(iw), float(b.away_taste_sd), finding ** iw, model.acceptance ** iw)
+            float(iw), float(b.away_taste_sd), finding ** iw, model.acceptance ** iw,
+            np.exp(village))
 
 
 MAX_HOME_INCOME = 1e6  # yuan a month: a bound for the size check of the home part

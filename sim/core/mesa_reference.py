@@ -85,6 +85,8 @@ class Worker(mesa.Agent):
                 + b.female_home_value * self.female + b.age_home_value * self.decades_over_35)
         v[3] += b.relocated_workshop_bonus * self.relocated
         v[4] += b.weak_public_welfare_bonus * self.weak
+        v[3] += b.female_home_value * self.female  # kept in the village's own work (E10)
+        v[4] += b.female_home_value * self.female
         v[COLUMN_OF_STATUS[self.last_status]] += b.habit
         if not self.can_migrate:
             v[0] = v[1] = -math.inf

@@ -36,10 +36,11 @@ def festival(ts: pd.DataFrame) -> list[tuple[str, float, float]]:
     return out
 
 
-def recovery(ts: pd.DataFrame) -> dict[str, float]:
-    """Migrant work by month as a share of January 2021 (for the epidemic_2020 scenario)."""
-    base = value(ts, "2021-01", MIGRANT)
-    return {m: value(ts, m, MIGRANT) / base for m in ("2021-02", "2021-03", "2021-04", "2021-05",
+def recovery(ts: pd.DataFrame, metrics=MIGRANT) -> dict[str, float]:
+    """Migrant work (or `metrics`, such as ("in_work",)) by month as a share of January 2021 (for
+    the epidemic_2020 scenario)."""
+    base = value(ts, "2021-01", metrics)
+    return {m: value(ts, m, metrics) / base for m in ("2021-02", "2021-03", "2021-04", "2021-05",
                                                       "2021-06", "2021-09")}
 
 

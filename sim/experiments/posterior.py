@@ -35,15 +35,45 @@ class Parameter:
 
 def priors(path: Path | None = None) -> list[Parameter]:
     """The priors of conf/calibration/priors.yaml (or another file in its layout)."""
-    text = (Path(path).read_text(encoding="utf-8") if path else
-            resources.files("sim.conf").joinpath("calibration", "priors.yaml").read_text(encoding="utf-8"))
     out = []
-    for name, spec in yaml.safe_load(text)["parameters"].items():
+    for name, spec in yaml.safe_load(_priors_text(path))["parameters"].items():
         out.append(Parameter(name=name, keys=tuple(spec.get("keys", [name])), low=float(spec["low"]),
                              high=float(spec["high"]), role=spec.get("role", "behaviour"),
                              why=" ".join(str(spec.get("why", "")).split()),
                              integer=bool(spec.get("integer", False))))
     return out
+
+
+@dataclass(frozen=True)
+class Constraint:
+    """A bound the prior puts on a ratio of two parameters (the uniform box cut by it): what
+    evidence says of a combination that neither range can say alone."""
+
+    name: str
+    numerator: str
+    denominator: str
+    at_most: float
+    why: str = ""
+
+    def applies(self, names) -> bool:
+        return self.numerator in names and self.denominator in names
+
+    def holds(self, frame: pd.DataFrame):
+        """Which rows of a frame of parameter values meet it."""
+        return (frame[self.numerator] / frame[self.denominator]).to_numpy() <= self.at_most
+
+
+def _priors_text(path: Path | None) -> str:
+    return (Path(path).read_text(encoding="utf-8") if path else
+            resources.files("sim.conf").joinpath("calibration", "priors.yaml").read_text(encoding="utf-8"))
+
+
+def constraints(path: Path | None = None) -> list[Constraint]:
+    """The prior's constraints in conf/calibration/priors.yaml (or another file in its layout)."""
+    specs = yaml.safe_load(_priors_text(path)).get("constraints") or {}
+    return [Constraint(name=name, numerator=spec["numerator"], denominator=spec["denominator"],
+                       at_most=float(spec["at_most"]), why=" ".join(str(spec.get("why", "")).split()))
+            for name, spec in specs.items()]
 
 
 def _set(cfg, key: str, value):

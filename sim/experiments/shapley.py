@@ -21,9 +21,9 @@ from joblib import Parallel, delayed
 from scipy import stats
 from tqdm import tqdm
 
-from ..core.params import LEVERS
+from ..core.params import LEVERS, Config
 from .compose import load
-from .runner import simulate, year_figures
+from .runner import runs, simulate, year_figures
 from .tables import write_csv
 
 METRICS = ("in_work", "worked_any_month", "job_months", "households_below_line", "cost_total")
@@ -40,10 +40,17 @@ def _overrides(on: frozenset[str]) -> list[str]:
     return [f"policy.{lever}.enabled=false" for lever in LEVERS if lever not in on]
 
 
-def run_mix(on: frozenset[str], seed: int, draw: int, base: tuple[str, ...]) -> dict[str, float]:
-    """One 2021 run with the levers `on` (the others off from January 2021)."""
+def mix_config(on: frozenset[str], seed: int, draw: int, base: tuple[str, ...]) -> Config:
+    """The config of one 2021 run with the levers `on` (the others off from January 2021), at
+    posterior draw `draw` (-1: the point fit) with its parameters set."""
     cfg = load([*base, *_overrides(on), f"seed={seed}", f"posterior_draw={draw}", "quiet=true"])
-    figures = year_figures(simulate(cfg))
+    [(_, one)] = runs(cfg)  # `posterior_draw` alone does not set the draw's parameters
+    return one
+
+
+def run_mix(on: frozenset[str], seed: int, draw: int, base: tuple[str, ...]) -> dict[str, float]:
+    """One 2021 run with the levers `on` (`mix_config`)."""
+    figures = year_figures(simulate(mix_config(on, seed, draw, base)))
     return {m: float(figures[m]) for m in METRICS}
 
 

@@ -43,7 +43,8 @@ def logit_kernel(rows, traits, households, column_of_status, tables, use_habit, 
     factors by county, local-job and workshop factors by county x pay code, post factors by
     county, relocated and strained (post) factors, e^habit, home taste sd, income weight, away
     taste sd, the migrant job-finding chances to the income weight by trait code, the
-    room-limited options' acceptance to the income weight by county x (local, workshop, post)).
+    room-limited options' acceptance to the income weight by county x (local, workshop, post),
+    the village factor by sex (women keep their home value in workshops and posts)).
     The chance of a place multiplies each option but the one the worker holds: it keeps that if
     it chooses it (`sim.core.decisions.held_place_certain`).
     Pay code = ((skill x 3 + capacity) x 2 + trained) x 2 + brand; trait code = pay code x 2
@@ -54,7 +55,7 @@ def logit_kernel(rows, traits, households, column_of_status, tables, use_habit, 
     relocated, nonwage, persons = households
     (migrant, finding, distance, burden, away, home_terms, peers, local, workshop, post,
      relocated_f, strained_f, e_habit, home_sd, income_weight, away_sd, finding_iw,
-     room_chance) = tables
+     room_chance, village) = tables
     e = np.empty(6)
     for i in range(rows.shape[0]):
         r = rows[i]
@@ -73,8 +74,9 @@ def logit_kernel(rows, traits, households, column_of_status, tables, use_habit, 
         e[0] = migrant[trait, 0] * distance[d, 0] * burden[b, 0] * travel
         e[1] = migrant[trait, 1] * distance[d, 1] * burden[b, 1] * travel
         e[2] = local[c, pay] * burden[b, 2]
-        e[3] = workshop[c, pay] * relocated_f[np.int64(relocated[h])]
-        e[4] = post[c] * strained_f[strained]
+        sex = np.int64(female[r])
+        e[3] = workshop[c, pay] * relocated_f[np.int64(relocated[h])] * village[sex]
+        e[4] = post[c] * strained_f[strained] * village[sex]
         home = np.float64(nonwage[h]) / np.float64(persons[h]) / 12.0
         e[5] = math.exp(income_weight * math.log(home) + home_sd * home_taste[r]
                         + home_terms[np.int64(age[r]), np.int64(female[r])])
