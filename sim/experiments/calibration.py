@@ -157,8 +157,7 @@ def last_population(history, params: list[Parameter], adjust: bool = True,
     kernel = weights * np.clip(1.0 - (distance / distance.max()) ** 2, 0.0, None)
     low = np.array([p.low for p in params])
     width = np.array([p.width for p in params])
-    share = np.clip((theta - low) / width, 1e-6, 1 - 1e-6)
-    u = np.log(share / (1 - share))
+    u = _logit_share(theta, low, width)
     X = np.c_[np.ones(len(z)), z]
     root = np.sqrt(kernel)[:, None]
     beta, *_ = np.linalg.lstsq(X * root, u * root, rcond=None)
@@ -316,15 +315,17 @@ def point_fit(draws: pd.DataFrame, params: list[Parameter]) -> dict[str, float]:
     has mass: the two migrant constants and the constants' level against staying home lie on
     ridges, and a mean of a curved or cut cloud falls off them (it fitted T2-T4 11-23% off where
     every draw fits them); a draw is on them."""
-    u = np.column_stack([_logit_share(draws[p.name].to_numpy(float), p) for p in params])
+    u = _logit_share(draws[[p.name for p in params]].to_numpy(float),
+                     np.array([p.low for p in params]), np.array([p.width for p in params]))
     centred = u - u.mean(axis=0)
     precision = np.linalg.pinv(np.cov(u, rowvar=False))
     nearest = int(np.argmin(np.einsum("ij,jk,ik->i", centred, precision, centred)))
     return {p.name: float(draws[p.name].iloc[nearest]) for p in params}
 
 
-def _logit_share(values: np.ndarray, p: Parameter) -> np.ndarray:
-    share = np.clip((values - p.low) / p.width, 1e-6, 1 - 1e-6)
+def _logit_share(values: np.ndarray, low, width) -> np.ndarray:
+    """The logit of each value's place in its prior range (the adjustment's scale)."""
+    share = np.clip((values - low) / width, 1e-6, 1 - 1e-6)
     return np.log(share / (1 - share))
 
 
