@@ -116,3 +116,24 @@ def test_the_adjustment_widens_residuals_by_the_coefficients_it_spent():
     assert calibration.degrees_of_freedom_factor(uneven, 12) == pytest.approx((50 / 38) ** 0.5)
     with pytest.raises(ValueError, match="more accepted particles"):
         calibration.degrees_of_freedom_factor(np.ones(12), 12)
+
+
+def test_too_few_particles_for_the_figures_are_used_as_accepted_and_said_so():
+    """With fewer accepted particles than the regression needs, the adjustment is not made: the
+    population comes back as accepted, with a warning."""
+    a = posterior.Parameter("a", ("a",), 0.0, 2.0)
+    data = calibration.observed()
+    rng = np.random.default_rng(0)
+
+    class History:
+        max_t = 0
+
+        def get_population_extended(self, t):
+            frame = {"par_a": [0.5, 1.0, 1.5, 0.7, 1.2], "w": [0.2] * 5}
+            for f in calibration.distance_figures():
+                frame[f"sumstat_{f['id']}"] = data[f["id"]] * (1 + 0.01 * rng.normal(size=5))
+            return pd.DataFrame(frame)
+
+    with pytest.warns(UserWarning, match="too few particles"):
+        frame, weights = calibration.last_population(History(), [a], bounds=[])
+    assert list(frame["a"]) == [0.5, 1.0, 1.5, 0.7, 1.2] and (weights == 0.2).all()

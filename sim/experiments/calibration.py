@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import warnings
 from dataclasses import dataclass, replace
 from datetime import timedelta
 from pathlib import Path
@@ -146,9 +147,9 @@ def last_population(history, params: list[Parameter], adjust: bool = True,
     theta = pop[[f"par_{n}" for n in names]].to_numpy(float)
     weights = pop["w"].to_numpy(float)
     bounds = [c for c in (prior_constraints() if bounds is None else bounds) if c.applies(names)]
+    accepted = pd.DataFrame(theta, columns=names)
     if not adjust:
-        frame = pd.DataFrame(theta, columns=names)
-        return frame, weights * _inside(frame, bounds)
+        return accepted, weights * _inside(accepted, bounds)
     observed_values = data or observed()
     figures = distance_figures()
     z = np.column_stack([(pop[f"sumstat_{f['id']}"].to_numpy(float) - observed_values[f["id"]])
@@ -159,6 +160,12 @@ def last_population(history, params: list[Parameter], adjust: bool = True,
     width = np.array([p.width for p in params])
     u = _logit_share(theta, low, width)
     X = np.c_[np.ones(len(z)), z]
+    if kernel.sum() ** 2 / (kernel ** 2).sum() <= X.shape[1] + 1:
+        # too few accepted particles for the figures to fit the regression: the population as
+        # accepted (plain ABC at its tolerance, wider than adjusted), said aloud
+        warnings.warn(f"the last population has too few particles ({len(z)}) to regression-adjust "
+                      f"on {z.shape[1]} figures; its particles are used as accepted", stacklevel=2)
+        return accepted, weights * _inside(accepted, bounds)
     root = np.sqrt(kernel)[:, None]
     beta, *_ = np.linalg.lstsq(X * root, u * root, rcond=None)
     # the residuals of a regression fitted to the same particles understate the spread around
