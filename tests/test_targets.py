@@ -69,3 +69,19 @@ def test_the_printout_keeps_the_three_kinds_apart():
     assert "filled" in text and "(another scenario: sim-validate)" in text
     counterfactual = targets.format_fit_table(targets.fit_table(summary), counterfactual=True)
     assert "%" not in counterfactual.split("Fitted")[1]  # no errors for a counterfactual
+
+
+def test_the_checks_first_reading_is_reported_with_its_own_verdict():
+    """docs/validation.md shows E3 and N3 read as migrant work only beside the corrected
+    reading, and says from the numbers whether that reading would meet them."""
+    import numpy as np
+    import pandas as pd
+
+    from sim.experiments.validation import _migrant_reading
+
+    draws = pd.DataFrame({"recovery_april_migrants": np.linspace(0.86, 0.91, 50),
+                          "recovery_may_migrants": np.linspace(0.91, 0.98, 50)})
+    assert "would miss both" in _migrant_reading(draws)[0]
+    draws["recovery_may_migrants"] += 0.1
+    assert "would meet N3" in _migrant_reading(draws)[0]
+    assert _migrant_reading(draws.drop(columns="recovery_april_migrants")) == []

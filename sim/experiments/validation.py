@@ -159,11 +159,15 @@ def _migrant_reading(draws: pd.DataFrame) -> list[str]:
     if "recovery_april_migrants" not in draws:
         return []
     april, may = (np.quantile(draws[f"recovery_{m}_migrants"], (0.05, 0.95)) for m in ("april", "may"))
+    figures = {f["id"]: f for f in targets.compared()}
+    met = [name for name, (low, high) in (("E3", april), ("N3", may))
+           if inside(figures[name], low, high)]
+    verdict = f"it would meet {' and '.join(met)}" if met else "it would miss both"
     return ["E3 and N3 count every poor worker out at work, in the county too (EVIDENCE N2 splits "
             "the same series), and are read here as all people in work. Read as migrant work only "
             "(out of the county), as before this was corrected after the checks were first run, "
             f"the model gives {april[0]:.3f} to {april[1]:.3f} at the end of April and "
-            f"{may[0]:.3f} to {may[1]:.3f} at the end of May: it would miss both "
+            f"{may[0]:.3f} to {may[1]:.3f} at the end of May: {verdict} "
             "(docs/MODEL.md 5.2, 5.4).", ""]
 
 

@@ -67,19 +67,19 @@ def logit_kernel(rows, traits, households, column_of_status, tables, use_habit, 
         d = np.int64(referred[r]) * 2 + np.int64(experience[r])
         strained = np.int64(capacity[r] != 0)
         b = np.int64(care[r]) * 2 + strained
+        sex = np.int64(female[r])
         travel = 0.0
         if can_migrate[r]:
-            travel = (away[np.int64(age[r]), np.int64(female[r])] * peers[c]
+            travel = (away[np.int64(age[r]), sex] * peers[c]
                       * math.exp(away_sd * away_taste[r]))
         e[0] = migrant[trait, 0] * distance[d, 0] * burden[b, 0] * travel
         e[1] = migrant[trait, 1] * distance[d, 1] * burden[b, 1] * travel
         e[2] = local[c, pay] * burden[b, 2]
-        sex = np.int64(female[r])
         e[3] = workshop[c, pay] * relocated_f[np.int64(relocated[h])] * village[sex]
         e[4] = post[c] * strained_f[strained] * village[sex]
         home = np.float64(nonwage[h]) / np.float64(persons[h]) / 12.0
         e[5] = math.exp(income_weight * math.log(home) + home_sd * home_taste[r]
-                        + home_terms[np.int64(age[r]), np.int64(female[r])])
+                        + home_terms[np.int64(age[r]), sex])
         # the chance of a place, to the income weight; the place a worker holds is certain
         held = status[r]
         for k in range(2):
