@@ -17,8 +17,14 @@ from .params import (LEVERS, POLICY_PATHS, START_LEVERS, BehaviourConfig, Config
 # ---------------------------------------------------------------------------------------------
 
 
-class ConfigError(ValueError):
-    """A config value outside what the model allows. The message is one paragraph for users."""
+class InputError(ValueError):
+    """Input the package cannot use: a setting, an argument or a file. The message is one
+    paragraph for users that names the thing and what is allowed; every command answers it with
+    that paragraph and exit status 2 (sim.commands.cli)."""
+
+
+class ConfigError(InputError):
+    """A config value outside what the model allows."""
 
 
 FIRST_MONTH, LAST_MONTH = "2021-01", "2025-12"  # the longest horizon a run can have

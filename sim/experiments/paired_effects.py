@@ -14,13 +14,15 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from ..core.validation import InputError
+
 SEED = "seed"
 DRAW = "posterior_draw"  # a sweep over the calibration's posterior draws pairs on them too
 PREFIX = "override."
 LEVEL = 0.90
 
 
-class EffectError(ValueError):
+class EffectError(InputError):
     """A comparison that the table cannot support (no reference rows, no shared seeds)."""
 
 

@@ -18,6 +18,7 @@ import pandas as pd  # noqa: E402
 from scipy import stats  # noqa: E402
 
 from ..core.population import STATUSES  # noqa: E402
+from ..core.validation import InputError  # noqa: E402
 from . import paired_effects  # noqa: E402
 from .run_files import GROUPS, SUMMARY, TIMESERIES, YEARLY  # noqa: E402
 from .style import LABELS, LEVER_COLOURS, STATUS_COLOURS  # noqa: E402
@@ -30,7 +31,7 @@ CONTRIBUTION_METRICS = ("in_work", "out_of_province", "in_province", "in_county"
                         "households_below_line", "zero_employment_households")
 
 
-class PlotError(ValueError):
+class PlotError(InputError):
     """A figure that cannot be drawn from this folder (wrong folder, unknown key or metric)."""
 
 

@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
+from ..core.validation import InputError
 from . import paired_effects, plots
 from .run_files import GROUPS, SUMMARY, TIMESERIES
 
@@ -41,7 +42,7 @@ HEADLINE = {
 GROUP_METRIC = "in_work"
 
 
-class ReportError(ValueError):
+class ReportError(InputError):
     """A folder that is not a run (no summary.json), or two runs that cannot be compared."""
 
 

@@ -1,0 +1,99 @@
+"""What every command does with bad input: one paragraph on stderr that names the thing and what
+is allowed, exit status 2, no traceback and no half-written result.
+
+- `Parser` is argparse with its errors in that form (argparse's own are a usage block and a line);
+- the argument types below (`whole_number`, `number`, `folder`, `input_file`) check a value where
+  it is read, with the range in the message;
+- `answers_bad_input(prog)` wraps a command's body: an `InputError` raised anywhere below it (a
+  garbled file, a foreign table, an impossible value) and an `OSError` on a named path (a folder
+  that cannot be written) become that paragraph.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Callable, Iterator, NoReturn
+
+from ..core.validation import InputError
+
+EXIT_BAD_INPUT = 2
+
+
+def one_paragraph(text: str) -> str:
+    return " ".join(str(text).split())
+
+
+def refuse(prog: str, message: str) -> NoReturn:
+    print(f"{prog}: {one_paragraph(message)}", file=sys.stderr, flush=True)
+    sys.exit(EXIT_BAD_INPUT)
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse, whose errors are one paragraph naming the argument and pointing to --help."""
+
+    def error(self, message: str) -> NoReturn:  # type: ignore[override]
+        refuse(self.prog, f"Cannot read the arguments: {message}; allowed: the arguments listed "
+                          f"by {self.prog} --help.")
+
+
+def _argument_type(name: str, convert: Callable, allowed: str) -> Callable:
+    """An argparse type whose failure message says what is allowed (argparse adds the name)."""
+    def parse(text: str):
+        try:
+            return convert(text)
+        except (ValueError, TypeError, OverflowError):
+            raise argparse.ArgumentTypeError(f"got {text!r}; allowed: {allowed}") from None
+    parse.__name__ = name
+    return parse
+
+
+def whole_number(low: int, high: int) -> Callable[[str], int]:
+    def convert(text: str) -> int:
+        value = int(text)
+        if not low <= value <= high:
+            raise ValueError(text)
+        return value
+    return _argument_type("whole number", convert, f"a whole number from {low:,} to {high:,}")
+
+
+def number(low: float, high: float, open_low: bool = False) -> Callable[[str], float]:
+    def convert(text: str) -> float:
+        value = float(text)
+        if not (low < value if open_low else low <= value) or not value <= high:
+            raise ValueError(text)
+        return value
+    above = "above" if open_low else "from"
+    return _argument_type("number", convert, f"a number {above} {low:g} to {high:g}")
+
+
+def existing_folder(what: str) -> Callable[[str], Path]:
+    def convert(text: str) -> Path:
+        if not Path(text).is_dir():
+            raise ValueError(text)
+        return Path(text)
+    return _argument_type("folder", convert, f"an existing folder ({what})")
+
+
+def existing_file(what: str) -> Callable[[str], Path]:
+    def convert(text: str) -> Path:
+        if not Path(text).is_file():
+            raise ValueError(text)
+        return Path(text)
+    return _argument_type("file", convert, f"an existing file ({what})")
+
+
+@contextmanager
+def answers_bad_input(prog: str) -> Iterator[None]:
+    """Bad input found below this point is answered as one paragraph with exit status 2."""
+    try:
+        yield
+    except InputError as e:
+        refuse(prog, str(e))
+    except OSError as e:
+        if e.filename is None:
+            raise  # not about a path the user gave: a fault of the program, shown as such
+        refuse(prog, f"Cannot use '{e.filename}' ({e.strerror or e}); allowed: a path that "
+                     "exists and can be read, and a folder that can be written.")
