@@ -7,7 +7,7 @@ import pytest
 from sim.core.model import LaborExportModel
 from sim.experiments.compose import load
 
-SMALL = ["population.scale=0.004", "scenario.burn_in_months=3"]  # 10,000 workers
+SMALL = ["population.scale=0.004", "scenario.burn_in_months=12"]  # 10,000 workers
 SEEDS = (0, 1, 2)
 
 

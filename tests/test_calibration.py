@@ -10,7 +10,7 @@ import pytest
 from sim.experiments import calibration, posterior
 from sim.experiments.compose import load
 
-TINY = ["scenario.burn_in_months=6"]
+TINY = ["scenario.burn_in_months=12"]
 WORKERS = 4000
 PARTICLES = 100  # the regression adjustment spends 14 coefficients: enough accepted particles
 

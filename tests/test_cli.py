@@ -16,7 +16,7 @@ from sim.experiments.compose import load
 
 RUN = [sys.executable, "-m", "sim.commands.run"]
 ROOT = Path(__file__).resolve().parents[1]
-FAST = ["population.scale=0.004", "scenario.burn_in_months=2", "quiet=true"]
+FAST = ["population.scale=0.004", "scenario.burn_in_months=12", "quiet=true"]
 METRICS = ["in_work", "out_of_province", "in_province", "in_county", "local_job", "workshop",
            "workshop_paired", "public_welfare", "training", "not_working", "trained",
            "trained_employed_share", "startup_jobs", "brand_jobs", "transported",
@@ -146,13 +146,13 @@ def test_a_full_disk_is_a_clear_error_and_leaves_no_half_result(tmp_path):
 
 
 def test_a_counterfactual_prints_the_figures_for_reference_without_errors(tmp_path):
-    res = sim(tmp_path, "population.scale=0.004", "scenario.burn_in_months=2",
+    res = sim(tmp_path, "population.scale=0.004", "scenario.burn_in_months=12",
               "policy/training=off", f"hydra.run.dir={tmp_path / 'off'}")
     assert res.returncode == 0, res.stderr
     assert "counterfactual — article figures for reference" in res.stdout
     fitted = res.stdout.split("Fitted")[1]
     assert "%" not in fitted and "rel.error" not in fitted  # no error column, no colouring
-    shipped = sim(tmp_path, "population.scale=0.004", "scenario.burn_in_months=2",
+    shipped = sim(tmp_path, "population.scale=0.004", "scenario.burn_in_months=12",
                   f"hydra.run.dir={tmp_path / 'on'}")
     assert "for reference" not in shipped.stdout and "rel.error" in shipped.stdout
 

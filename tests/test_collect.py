@@ -10,7 +10,7 @@ import pandas as pd
 
 from sim.experiments.sweep_results import collect
 
-FAST = ["population.scale=0.004", "scenario.burn_in_months=2", "quiet=true"]
+FAST = ["population.scale=0.004", "scenario.burn_in_months=12", "quiet=true"]
 
 
 def sweep(tmp_path, *args):

@@ -153,7 +153,7 @@ def test_shapley_orders_run_the_model_and_telescope():
 
     orders = shapley.orders(2, seed=3)
     marginal = shapley.marginal_effects(orders, ("population.scale=0.004",
-                                                 "scenario.burn_in_months=2"))
+                                                 "scenario.burn_in_months=12"))
     for _k, part in marginal[marginal.metric == "in_work"].groupby("order"):
         levers = part[part.lever != "whole mix"]
         assert len(levers) == 10 and set(levers.lever) == set(shapley.LEVERS)

@@ -113,7 +113,7 @@ def test_without_growth_after_2021_demand_and_pay_stay_at_their_2021_path(shippe
     levels = {}
     for flag in ("true", "false"):
         model = LaborExportModel(load(["scenario=transition_continue", "population.scale=0.002",
-                                       "scenario.burn_in_months=1", "scenario.end=2022-12",
+                                       "scenario.burn_in_months=12", "scenario.end=2022-12",
                                        f"scenario.growth_after_2021={flag}"]))
         path = []
         while model.t < len(model.labels) - 1:

@@ -20,7 +20,7 @@ import pytest
 from sim.experiments.sweep_results import RESULTS
 
 RAY_INSTALLED = importlib.util.find_spec("hydra_plugins.hydra_ray_launcher") is not None
-SWEEP = ["-m", "population.scale=0.004", "scenario.burn_in_months=2", "quiet=true", "seed=0,1",
+SWEEP = ["-m", "population.scale=0.004", "scenario.burn_in_months=12", "quiet=true", "seed=0,1",
          "policy.training.scale=0,2"]
 FILES = ("timeseries.parquet", "yearly.parquet")
 

@@ -233,7 +233,7 @@ def test_workshops_close_and_reopen_at_their_rates_and_tax_relief_keeps_more_ope
 
 
 def test_paired_workshops_grow_each_january_after_2021():
-    model = small_model(SCALE, "scenario=transition_continue", "scenario.burn_in_months=3",
+    model = small_model(SCALE, "scenario=transition_continue", "scenario.burn_in_months=12",
                         "scenario.paired_workshop_growth=0.2", "scenario.end=2022-01")
     for _ in range(12):
         model.step()

@@ -17,7 +17,7 @@ def joblib_sweep(tmp_path_factory):
     root = tmp_path_factory.mktemp("sweep")
     res = subprocess.run(
         [sys.executable, "-m", "sim.commands.run", "-m", "hydra/launcher=joblib",
-         "population.scale=0.01", "scenario.burn_in_months=6", "quiet=true",
+         "population.scale=0.01", "scenario.burn_in_months=12", "quiet=true",
          "policy.training.scale=0,2", "policy.hiring_subsidy.scale=0,2", "seed=0,1",
          f"hydra.sweep.dir={root / 'sweep'}"], cwd=root, capture_output=True, text=True,
         timeout=900)
@@ -59,7 +59,7 @@ def test_sim_plot_draws_the_sweep(joblib_sweep, tmp_path):
 
 def test_sim_plot_draws_a_run_with_bands(tmp_path):
     res = subprocess.run([sys.executable, "-m", "sim.commands.run", "population.scale=0.004",
-                          "scenario.burn_in_months=2", "replicates=3", "quiet=true",
+                          "scenario.burn_in_months=12", "replicates=3", "quiet=true",
                           f"hydra.run.dir={tmp_path / 'run'}"], cwd=tmp_path,
                          capture_output=True, text=True, timeout=600)
     assert res.returncode == 0, res.stderr
@@ -92,7 +92,7 @@ def test_sim_plot_names_a_folder_it_cannot_read(tmp_path, capsys):
 
 def test_transition_run_gives_yearly_totals_and_their_figure(tmp_path):
     res = subprocess.run([sys.executable, "-m", "sim.commands.run", "population.scale=0.004",
-                          "scenario.burn_in_months=2", "scenario=transition_withdraw", "quiet=true",
+                          "scenario.burn_in_months=12", "scenario=transition_withdraw", "quiet=true",
                           f"hydra.run.dir={tmp_path / 'run'}"], cwd=tmp_path,
                          capture_output=True, text=True, timeout=600)
     assert res.returncode == 0, res.stderr

@@ -31,7 +31,7 @@ from .test_invariants import check_rooms, check_statuses
 
 SCENARIOS = ("baseline_2021", "epidemic_2020", "transition_continue", "transition_taper",
              "transition_withdraw")
-FAST = ["population.scale=0.002", "scenario.burn_in_months=0", "quiet=true"]
+FAST = ["population.scale=0.002", "scenario.burn_in_months=12", "quiet=true"]
 PROFILE = dict(deadline=None, derandomize=True, database=None,
                suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 
@@ -107,7 +107,7 @@ def valid_scenario(draw, cfg: Config):
     # transition scenarios run to 2025 now and then; short runs keep the test quick
     last = 60 if s.name.startswith("transition") and draw(st.integers(0, 4)) == 0 else 18
     return replace(
-        s, end=_month(draw(st.integers(1, last))), burn_in_months=draw(st.integers(0, 3)),
+        s, end=_month(draw(st.integers(12, last))), burn_in_months=draw(st.integers(12, 14)),
         initial_passes=draw(st.integers(1, 2)),
         disruption_scale=draw(st.floats(0.0, min(3.0, 0.999 / strongest) if strongest else 3.0)),
         festival_return_share=draw(st.floats(0.0, 1.0)),
@@ -338,7 +338,7 @@ CROSS_FIELD = [
 
 # valid overrides mixed in with the bad one (the bad one must still be found and named)
 COMPANIONS = st.lists(st.sampled_from((
-    "seed=7", "policy.training.scale=2", "scenario.burn_in_months=1", "policy/monitoring=off",
+    "seed=7", "policy.training.scale=2", "scenario.burn_in_months=12", "policy/monitoring=off",
     "policy.public_welfare.enabled=false", "scenario.disruption_scale=0.5",
     "++scenario.disruption={2021-06:0.4}", "wages.growth_per_year=0.05")), max_size=3)
 

@@ -19,12 +19,12 @@ import pandas as pd
 from sim.commands import input_checks, run
 from sim.commands.collect import main as collect_main
 from sim.core.params import config_hash
-from sim.experiments import run_files, runner
+from sim.experiments import posterior, run_files, runner
 from sim.experiments.sweep_results import RESULTS, collect
 
 from .conftest import SMALL, small_config
 
-FAST = ["population.scale=0.002", "scenario.burn_in_months=1", "quiet=true"]
+FAST = ["population.scale=0.002", "scenario.burn_in_months=12", "quiet=true"]
 SWEEP = ["-m", *FAST, "seed=0,1", "policy.training.scale=0,2"]  # 2 x 2 jobs
 TIMING = ["wall_seconds"]
 OUTPUTS = (run_files.TIMESERIES, run_files.YEARLY)
@@ -72,13 +72,16 @@ def test_basic_and_joblib_launchers_give_identical_results(tmp_path):
         assert summary(x) == summary(y)
         for name in OUTPUTS:
             assert (x / name).read_bytes() == (y / name).read_bytes(), (job, name)
-        # the summary says what reproduces it: seed, package version, hash of the config
+        # the summary says what reproduces it: seed, package version, hash of the config, of
+        # the configs it ran (posterior draws applied) and of the model's source
         (cfg,) = input_checks.check_command_line(overrides.split())
         assert summary(x)["run"] == {"seed": cfg.seed, "replicates": 1,
                                      "posterior_draw": cfg.posterior_draw,
                                      "ensemble": cfg.ensemble, "interval_covers": "1 seed",
                                      "version": metadata.version("sim"),
-                                     "config_hash": config_hash(cfg)}
+                                     "config_hash": config_hash(cfg),
+                                     "runs_hash": run_files.result_key(cfg)["runs_hash"],
+                                     "source_hash": run_files.source_hash()}
 
 
 def test_results_do_not_depend_on_what_ran_before_in_the_process(tmp_path):
@@ -129,8 +132,9 @@ def test_a_sweep_killed_part_way_and_rerun_does_every_job_once(tmp_path):
     assert not list(sweep.rglob(".*.tmp"))  # a killed writer's leftovers are cleared
 
 
-def test_a_job_counts_as_finished_only_with_the_same_config_and_version(tmp_path, monkeypatch):
-    cfg = small_config("seed=3")
+def test_a_job_counts_as_finished_only_with_the_same_config_posterior_and_code(tmp_path,
+                                                                              monkeypatch):
+    cfg = small_config("seed=3", "posterior_draw=1")
     assert not run.finished(tmp_path, cfg)  # nothing written yet
     _files(tmp_path, cfg)
     assert run.finished(tmp_path, cfg)
@@ -138,8 +142,17 @@ def test_a_job_counts_as_finished_only_with_the_same_config_and_version(tmp_path
     assert not run.finished(tmp_path, replace(cfg, seed=4))
     policy = replace(cfg.policy, training=replace(cfg.policy.training, scale=2.0))
     assert not run.finished(tmp_path, replace(cfg, policy=policy))
+    # the posterior changed under the same config: draw 1's values are not those it ran
+    draws = posterior.load_draws()
+    draws.loc[1, "income_weight"] = draws.loc[1, "income_weight"] * 1.01
+    with monkeypatch.context() as m:
+        m.setattr(posterior, "load_draws", lambda path=None: draws)
+        assert not run.finished(tmp_path, cfg)
+    with monkeypatch.context() as m:  # another model source: run it again
+        m.setattr(run_files, "source_hash", lambda: "another")
+        assert not run.finished(tmp_path, cfg)
     monkeypatch.setattr(run_files, "version", lambda: "another")
-    assert not run.finished(tmp_path, cfg)  # other code: run it again
+    assert not run.finished(tmp_path, cfg)  # another version: run it again
 
 
 def test_ctrl_c_keeps_the_finished_jobs_and_gathers_them(tmp_path):

@@ -14,7 +14,7 @@ import pytest
 from .browser import start_browser
 
 RUN = [sys.executable, "-m", "sim.commands.run"]
-TINY = ["population.scale=0.004", "scenario.burn_in_months=2", "quiet=true"]
+TINY = ["population.scale=0.004", "scenario.burn_in_months=12", "quiet=true"]
 
 
 @pytest.fixture(scope="module")

@@ -10,7 +10,7 @@ import yaml
 
 from sim.experiments import sensitivity, studies
 
-TINY = ["population.scale=0.002", "scenario.burn_in_months=2", "seed=0,1", "posterior_draw=0"]
+TINY = ["population.scale=0.002", "scenario.burn_in_months=12", "seed=0,1", "posterior_draw=0"]
 
 
 def _study(tmp_path, monkeypatch, name: str, *grid: str) -> tuple[set[str], pd.DataFrame]:

@@ -15,7 +15,7 @@ import re
 import sys
 import tempfile
 from contextlib import contextmanager
-from dataclasses import fields, is_dataclass
+from dataclasses import dataclass, fields, is_dataclass
 from importlib import resources
 from pathlib import Path
 from typing import Any, Iterator, get_args, get_origin, get_type_hints
@@ -29,7 +29,7 @@ from omegaconf.errors import ConfigAttributeError, ConfigKeyError, OmegaConfBase
 from ..core.params import Config
 from ..core.validation import ConfigError
 from ..experiments.compose import register, to_params
-from . import hydra_adapter
+from . import hydra_adapter, hydra_settings
 
 CONFIG_PATH, CONFIG_NAME = "pkg://sim.conf", "config"
 
@@ -126,8 +126,8 @@ def group_options(group: str, config_dirs: list[str]) -> list[str]:
     return sorted(found - NOT_OPTIONS.get(group, set()))
 
 
-GROUPS = ("population", "counties", "wages", "behaviour", "local_jobs", "scenario", "calibration",
-           "experiment", "ablation") + tuple(
+GROUPS = ("population", "counties", "wages", "behaviour", "local_jobs", "scenario", "events",
+          "series", "calibration", "experiment", "ablation") + tuple(
     f"policy/{f.name}" for f in fields(Config().policy))
 
 
@@ -153,7 +153,10 @@ def check_overrides(argv: list[str]) -> None:
                 f"Invalid value for '{key}': got '{arg.partition('=')[2]}'; allowed: one "
                 f"value in a single run (add -m to sweep over several values; a list is written "
                 f"[a,b]).")
-        if key.startswith("hydra") or ov.is_delete():
+        if key.startswith("hydra"):
+            _check_hydra_override(ov)
+            continue
+        if ov.is_delete():
             continue
         if "/" in key or key in GROUPS:  # a group choice, e.g. policy/training=off
             _check_group_choice(ov, config_dirs)
@@ -170,6 +173,29 @@ def check_overrides(argv: list[str]) -> None:
         values = list(ov.sweep_iterator()) if ov.is_sweep_override() else [ov.value()]
         for v in values:
             _check_value(key, tp, v)
+
+
+def _check_hydra_override(ov) -> None:
+    """A Hydra option chosen from the allowed ones, or a Hydra setting a user may set
+    (sim.commands.hydra_settings: configs are data)."""
+    key = ov.key_or_group
+    if key.startswith("hydra/"):
+        allowed = hydra_settings.OPTIONS.get(key)
+        if allowed is None:
+            raise ConfigError(f"Unknown config group '{key}' on the command line; allowed Hydra "
+                              f"groups: {', '.join(hydra_settings.OPTIONS)}.")
+        values = list(ov.sweep_string_iterator()) if ov.is_sweep_override() else [ov.value()]
+        for v in values:
+            if str(v) not in allowed:
+                raise ConfigError(f"Unknown option '{v}' for the group '{key}'; allowed: "
+                                  f"{', '.join(allowed)}.")
+        return
+    if key != "hydra" and key.startswith("hydra.") and hydra_settings.settable(key[len("hydra."):]) \
+            and not ov.is_delete():
+        return
+    raise ConfigError(f"Invalid key '{key}' on the command line: configs are data, and this Hydra "
+                      f"setting can run code or change where configs come from; allowed: "
+                      f"{hydra_settings.ALLOWED}.")
 
 
 def _check_group_choice(ov, config_dirs: list[str]) -> None:
@@ -235,7 +261,9 @@ def _composition_error(e: Exception) -> ConfigError:
         problem = str(cause.msg).strip().splitlines()[0]  # the rest is OmegaConf's detail
         return ConfigError(f"Invalid value for '{key}'{file}: {problem}; allowed: "
                            f"{_describe(tp, key)}.")
-    return ConfigError(f"Cannot compose the config: {_one_paragraph(str(e))}")
+    return ConfigError(f"Cannot compose the config: {_one_paragraph(str(e)).rstrip('.')}; allowed: "
+                       "config files laid out as sim's conf/ (docs/running.md, 'What a config "
+                       "file can do').")
 
 
 @contextmanager
@@ -303,8 +331,10 @@ def _sweep_jobs(hy, config_name: str, overrides: list[str]) -> list[list[str]]:
     return [own + job for job in jobs]
 
 
-def _check_jobs(hy, config_name: str, jobs: list[list[str]]) -> list[tuple[list[str], Any]]:
-    """(job overrides, Config or ConfigError) per job; a file problem raises at once."""
+def _check_jobs(hy, config_name: str, jobs: list[list[str]]) -> tuple[list[tuple[list[str], Any]],
+                                                                      list[DictConfig]]:
+    """(job overrides, Config or ConfigError) per job, and the configs composed from files for
+    them; a file problem raises at once."""
     bases: dict[tuple[str, ...], DictConfig] = {}
     out: list[tuple[list[str], Any]] = []
     for job in jobs:
@@ -315,36 +345,74 @@ def _check_jobs(hy, config_name: str, jobs: list[list[str]]) -> list[tuple[list[
             out.append((job, params_of(bases[files], [o for o in job if not composes(o)])))
         except ConfigError as e:
             out.append((job, e))
-    return out
+    return out, list(bases.values())
+
+
+@dataclass
+class Plan:
+    """A command line, checked: its jobs in Hydra's order (overrides, and the Config or the
+    ConfigError of a job that will fail), the folder Hydra will write, and whether it sweeps."""
+
+    jobs: list[tuple[list[str], Any]]
+    folder: Path | None
+    multirun: bool
+
+    @property
+    def configs(self) -> list[Config]:
+        return [r for _, r in self.jobs if isinstance(r, Config)]
 
 
 def check_command_line(argv: list[str]) -> list[Config]:
+    """Everything that can go wrong with the input, found before Hydra starts; the jobs'
+    configs (see `plan`)."""
+    return plan(argv).configs
+
+
+def plan(argv: list[str]) -> Plan:
     """Everything that can go wrong with the input, found before Hydra starts: the overrides,
-    the config files and the values of every job. Returns the jobs' configs; raises ConfigError
-    (in a sweep only if no job is valid; invalid jobs of a sweep are reported and fail alone)."""
+    the config files, the Hydra settings they make (configs are data), the values of every job
+    and the output folder. Raises ConfigError (in a sweep only if no job is valid; invalid jobs
+    of a sweep are reported and fail alone)."""
     check_overrides(argv)
     args = parse_args(argv)
-    if args.help or args.hydra_help or args.cfg or args.info or args.shell_completion \
-            or args.experimental_rerun:
-        return []  # Hydra's own commands: it reports their problems itself
+    if args.experimental_rerun:
+        raise ConfigError("Cannot use '--experimental-rerun': it loads a pickled config, and a "
+                          "pickle can run code; allowed: the same command again (a run's "
+                          "overrides are in its folder's .hydra/overrides.yaml).")
+    if args.help or args.hydra_help or args.cfg or args.info or args.shell_completion:
+        return Plan([], None, False)  # Hydra's own commands: they print, nothing runs
     multirun = _multirun(args)
     config_name = args.config_name or CONFIG_NAME
     with _hydra(args) as hy:
         jobs = _sweep_jobs(hy, config_name, args.overrides) if multirun else [args.overrides]
-        checked = _check_jobs(hy, config_name, jobs)
+        checked, composed = _check_jobs(hy, config_name, jobs)
         # where Hydra will write: the run's folder, or the sweep's (its jobs are inside it)
         files = [o for o in args.overrides if composes(o)] if multirun else \
             [o for o in jobs[0] if composes(o)]
         where = "hydra.sweep.dir" if multirun else "hydra.run.dir"
-        check_output_folder(OmegaConf.select(_compose(hy, config_name, files, multirun), where),
-                            where)
+        top = _compose(hy, config_name, files, multirun)
+        folder = OmegaConf.select(top, where)
+        check_output_folder(folder, where)
+    _check_hydra_settings([(c, False) for c in composed] + [(top, multirun)])
     errors = [(job, r) for job, r in checked if isinstance(r, ConfigError)]
     if errors and (not multirun or len(errors) == len(checked)):
         raise errors[0][1]
     for job, e in errors:
         shown = " ".join(o for o in job if not o.lstrip("+~").startswith("hydra"))
         print(f"sim: warning: this job will fail (the others run): {shown}: {e}", file=sys.stderr)
-    return [r for _, r in checked if isinstance(r, Config)]
+    return Plan(checked, Path(folder).absolute(), multirun)
+
+
+def _check_hydra_settings(configs: list[tuple[DictConfig, bool]]) -> None:
+    """Each composed config's Hydra settings against those sim's own conf/ gives with the same
+    Hydra options (sim.commands.hydra_settings)."""
+    trusted: dict[tuple, DictConfig] = {}
+    for cfg, multirun in configs:
+        options = (tuple(hydra_settings.chosen_options(cfg)), multirun)
+        if options not in trusted:
+            with hydra_adapter.hydra_for(CONFIG_PATH, None) as hy:
+                trusted[options] = _compose(hy, CONFIG_NAME, list(options[0]), multirun)
+        hydra_settings.check(cfg, trusted[options])
 
 
 def check_output_folder(folder: str, key: str) -> None:

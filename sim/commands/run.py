@@ -9,14 +9,15 @@ rows of `results.parquet`. An output folder that cannot be made or written (a fu
 permission) gets the same kind of answer.
 
 A sweep rerun into the same folder (`hydra.sweep.dir=DIR`) skips the jobs that finished (their
-`summary.json` carries the same config hash and package version) and runs the rest. Ctrl-C stops
-cleanly: finished jobs are kept and gathered into `results.parquet`.
+`summary.json` carries the same result key: config, posterior draws, version and model source)
+and runs the rest; a folder that holds a different run or sweep is refused before anything is
+written (sim.commands.run_folder). Ctrl-C stops cleanly: finished jobs are kept and gathered into
+`results.parquet`; a single run removes only the files and folders it made.
 """
 
 from __future__ import annotations
 
 import json
-import shutil
 import signal
 import sys
 from pathlib import Path
@@ -27,18 +28,18 @@ from hydra.types import RunMode
 from omegaconf import DictConfig
 
 from ..core import start_cache
-from ..core.params import Config, config_hash
+from ..core.params import Config
 from ..core.validation import ConfigError
 from ..experiments import run_files
 from ..experiments.compose import register, to_params
-from . import callbacks, hydra_adapter
-from .input_checks import CONFIG_NAME, CONFIG_PATH, GROUPS, check_command_line, group_options, parse_args
+from . import callbacks, hydra_adapter, run_folder
+from .input_checks import CONFIG_NAME, CONFIG_PATH, GROUPS, group_options, parse_args, plan
 
 register()
 
 EXIT_BAD_INPUT = 2
 EXIT_INTERRUPTED = 130  # the shell's code for a program stopped by Ctrl-C
-_RUN_DIR: list[Path] = []  # the folder of the single run in progress (for Ctrl-C)
+_FOOTPRINT: list[run_folder.Footprint] = []  # what was there before the single run (for Ctrl-C)
 
 
 class _CtrlC:
@@ -64,26 +65,14 @@ def _bad_input(message: str) -> None:
     sys.exit(EXIT_BAD_INPUT)
 
 
-def _remove_run_dir(out_dir: Path) -> None:
-    """A run that never started leaves nothing behind: its folder, and empty parents, go."""
-    if out_dir.is_dir() and not any(p.name in (run_files.SUMMARY, run_files.TIMESERIES)
-                                    for p in out_dir.iterdir()):
-        shutil.rmtree(out_dir, ignore_errors=True)
-        parent = out_dir.parent
-        cwd = Path.cwd().resolve()
-        while parent.resolve() != cwd and parent.is_dir() and not any(parent.iterdir()):
-            parent.rmdir()
-            parent = parent.parent
-
-
 def finished(out_dir: Path, params: Config) -> bool:
-    """The job ran to its end with this config and this code: summary.json is written last, and
-    atomically, so its presence means every file of the job is complete."""
+    """The job ran to its end with this config and today's code and posterior: summary.json is
+    written last, and atomically, so its presence means every file of the job is complete."""
     try:
-        run = json.loads((out_dir / run_files.SUMMARY).read_text()).get("run", {})
-    except (OSError, ValueError, AttributeError):
+        summary = json.loads((out_dir / run_files.SUMMARY).read_text())
+    except (OSError, ValueError):
         return False
-    return run.get("config_hash") == config_hash(params) and run.get("version") == run_files.version()
+    return run_files.made_with(summary, params)
 
 
 @hydra.main(version_base="1.3", config_path=CONFIG_PATH, config_name=CONFIG_NAME)
@@ -99,15 +88,13 @@ def _job(cfg: DictConfig) -> None:
     hc = HydraConfig.get()
     out_dir = Path(hc.runtime.output_dir)
     multirun = hc.mode == RunMode.MULTIRUN
-    if not multirun:
-        _RUN_DIR.append(out_dir)
     try:
         params = to_params(cfg)
     except ConfigError as e:
         if multirun:  # the sweep goes on; the job is a row with its error
             _write_status(out_dir, "failed", f"{type(e).__name__}: {e}")
             raise
-        _remove_run_dir(out_dir)
+        _remove_made()
         _bad_input(str(e))
     if multirun and finished(out_dir, params):
         print(f"sim: job {hc.job.num} finished in an earlier run of this sweep; its results "
@@ -128,7 +115,7 @@ def _job(cfg: DictConfig) -> None:
         if multirun:
             _write_status(out_dir, "failed", f"{type(e).__name__}: {e}")
             raise
-        _remove_run_dir(out_dir)
+        _remove_made()
         _bad_input(str(e))
     except KeyboardInterrupt:
         _write_status(out_dir, "interrupted", "stopped by Ctrl-C before it finished")
@@ -233,6 +220,12 @@ def _counterfactual(params) -> bool:
             or any(getattr(params.scenario, k) != getattr(shipped.scenario, k) for k in keys))
 
 
+def _remove_made() -> None:
+    """A single run that did not finish removes what it made, and only that."""
+    for footprint in _FOOTPRINT:
+        footprint.remove_made()
+
+
 def _interrupted() -> None:
     """Ctrl-C: keep what finished, gather a sweep's finished jobs, say how to go on."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not cut the cleanup
@@ -246,9 +239,9 @@ def _interrupted() -> None:
               f"{sweep / RESULTS}; run the same command with hydra.sweep.dir={sweep} to run "
               "the rest.", file=sys.stderr)
     else:
-        for out_dir in _RUN_DIR:
-            _remove_run_dir(out_dir)
-        print("sim: interrupted; the run did not finish and wrote no results.", file=sys.stderr)
+        _remove_made()
+        print("sim: interrupted; the run did not finish: the files it made are removed, nothing "
+              "else is touched.", file=sys.stderr)
     sys.exit(EXIT_INTERRUPTED)
 
 
@@ -283,16 +276,19 @@ def _help(config_dir: str | None) -> str:
 
 
 def main() -> None:
+    argv = sys.argv[1:]
     try:
-        args = parse_args(sys.argv[1:])
+        args = parse_args(argv)
         if args.help:
             print(_help(args.config_dir))
             return
-        check_command_line(sys.argv[1:])
+        checked = plan(argv)
+        if checked.folder is not None:
+            sys.argv = [sys.argv[0], *argv, _take_folder(checked)]
     except ConfigError as e:
         _bad_input(str(e))
-    # check_command_line has composed and checked every job of a sweep; Hydra's sweeper would
-    # compose the whole batch once more before launching (about 0.3 s a job, one after the other)
+    # plan() has composed and checked every job of a sweep; Hydra's sweeper would compose the
+    # whole batch once more before launching (about 0.3 s a job, one after the other)
     hydra_adapter.skip_batch_validation()
     signal.signal(signal.SIGINT, _CtrlC.handler)
     try:
@@ -310,6 +306,32 @@ def main() -> None:
         raise
     if _CtrlC.pressed:  # pressed after the last job had started: it finished, say so anyway
         _interrupted()
+
+
+def _take_folder(checked) -> str:
+    """Make the checked folder the run's: refuse it if it holds other results (or move them
+    aside when asked), note what was there before, lock a sweep's, write the manifest. Returns
+    the override that pins Hydra to this folder (its default name holds the time, which Hydra
+    would read again)."""
+    folder = checked.folder
+    footprint = run_folder.Footprint.before(folder)
+    try:
+        if checked.multirun:
+            run_folder.SweepLock(folder).acquire()
+        run_folder.prepare(folder, checked.jobs, checked.multirun,
+                           checked.configs[0].existing_results)
+    except ConfigError:
+        footprint.remove_made()  # a refusal leaves nothing behind
+        raise
+    if not checked.multirun:
+        _FOOTPRINT.append(footprint)
+    key = "hydra.sweep.dir" if checked.multirun else "hydra.run.dir"
+    return f"{key}={_quoted(str(folder))}"
+
+
+def _quoted(text: str) -> str:
+    """A value in Hydra's override grammar, quoted (a path may hold spaces, '=' or commas)."""
+    return "'" + text.replace("\\", "\\\\").replace("'", "\\'") + "'"
 
 
 if __name__ == "__main__":

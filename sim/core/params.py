@@ -280,6 +280,7 @@ LEVERS = tuple(f.name for f in fields(PolicyConfig))
 POLICY_PATHS = ("continue", "taper", "withdraw")  # the levers after 2021
 # the levers in the end-2020 start: as they stood, or as the run sets them (sim.core.starting_state)
 START_LEVERS = ("shipped", "as_run")
+EXISTING_RESULTS = ("refuse", "move_aside")  # a folder that holds other results
 
 
 @dataclass
@@ -357,6 +358,8 @@ class Config:
     ensemble: int = 0
     quiet: bool = False
     fitted_for_labour_force: int = 0  # written by sim-calibrate: the labour force of the fit
+    # a folder that holds an earlier, different run or sweep: refuse, or move its results aside
+    existing_results: str = "refuse"
 
 
 def get(cfg: Any, key: str) -> Any:
@@ -373,8 +376,17 @@ def open_share(w: WorkshopsConfig) -> float:
     return 1.0 - hazard / max(hazard + w.reopen_rate, 1e-12)
 
 
+def disruption(cfg, label: str) -> float:
+    """A month's strength: the 2021 calendar's (scenario.disruption) and the events of the
+    calendar after 2021 (conf/events/) in that month, at most 1, times disruption_scale."""
+    s = cfg.scenario
+    strength = float(s.disruption.get(label, 0.0))
+    strength += sum(float(e.strength) for e in cfg.events.values() if e.month == label)
+    return min(strength, 1.0) * s.disruption_scale
+
+
 # settings that change what is printed, not what is computed: left out of the config hash
-_NOT_IN_HASH = ("quiet", "fitted_for_labour_force", "scenario.name")
+_NOT_IN_HASH = ("quiet", "fitted_for_labour_force", "scenario.name", "existing_results")
 
 
 def config_hash(cfg: Config, leave_out: tuple[str, ...] = ()) -> str:

@@ -16,6 +16,7 @@ from .growth import BASE_YEAR, demand_index, own_growth, pay_growth, pay_index
 from .compiled.scans import contracts_ending, migrants_drawn
 from .employment import release
 from .levers.state import lever_state
+from .params import disruption
 
 
 def month_label(start_year: int, index: int) -> str:
@@ -49,15 +50,6 @@ def set_month(model) -> None:
         model.households.income_year[:] = 0.0
         model.transported_this_year = 0
         work_record.start_year(model)
-
-
-def disruption(cfg, label: str) -> float:
-    """A month's strength: the 2021 calendar's (scenario.disruption) and the events of the
-    calendar after 2021 (conf/events/) in that month, at most 1, times disruption_scale."""
-    s = cfg.scenario
-    strength = float(s.disruption.get(label, 0.0))
-    strength += sum(float(e.strength) for e in cfg.events.values() if e.month == label)
-    return min(strength, 1.0) * s.disruption_scale
 
 
 def _pay_and_demand(model) -> None:

@@ -9,8 +9,8 @@ import re
 from dataclasses import fields
 from typing import Any, NoReturn
 
-from .params import (LEVERS, POLICY_PATHS, START_LEVERS, BehaviourConfig, Config, CountiesConfig,
-                     ScenarioConfig, get, open_share)
+from .params import (EXISTING_RESULTS, LEVERS, POLICY_PATHS, START_LEVERS, BehaviourConfig, Config,
+                     CountiesConfig, ScenarioConfig, disruption, get, open_share)
 
 # ---------------------------------------------------------------------------------------------
 # validation: ranges and cross-field checks, each failure names the key and what is allowed
@@ -28,6 +28,7 @@ class ConfigError(InputError):
 
 
 FIRST_MONTH, LAST_MONTH = "2021-01", "2025-12"  # the longest horizon a run can have
+FIRST_FULL_YEAR_END = "2021-12"
 YEARS = tuple(str(y) for y in range(int(FIRST_MONTH[:4]), int(LAST_MONTH[:4]) + 1))
 MAX_LABOUR_FORCE = 40_000_000  # Shaanxi's whole population is about 39.5 million
 MAX_SEED = 2**32 - 1
@@ -45,7 +46,7 @@ SHARE = (0.0, 1.0, "a share between 0 and 1")
 _MONEY = (0.0, 1e12, "an amount in yuan from 0 to 1e12")
 _FACTOR = (0.0, 100.0, "a factor from 0 to 100")
 _BOOST = (0.0, 10.0, "a number from 0 to 10")
-_PAY = (0.0, 100_000.0, "a monthly pay in yuan above 0 and at most 100,000")
+_PAY = (100.0, 100_000.0, "a monthly pay in yuan from 100 to 100,000")
 _UTILITY = (0.0, 100.0, "a number from 0 to 100 (utility units)")
 _COUNT = (0, 100_000, "a whole number from 0 to 100,000")
 
@@ -75,7 +76,9 @@ def _ranges() -> dict[str, tuple[float, float, str]]:
         # room (jobs open to the workers) may exceed the labour force: the limit never binds
         "local_jobs.demand": (0, 10**10, "a whole number of jobs from 0 to 1e10"),
         "local_jobs.demand_growth_per_year": SHARE,
-        "scenario.burn_in_months": (0, 60, "a whole number of months from 0 to 60"),
+        # the burn-in's last twelve months are the year before (E1, T5): at least a year of it
+        "scenario.burn_in_months": (12, 60, "a whole number of months from 12 (the year before "
+                                            "2021 is simulated) to 60"),
         "scenario.initial_passes": (1, 20, "a whole number from 1 to 20"),
         "scenario.disruption_scale": _FACTOR,
         "scenario.disruption_closure_share": SHARE,
@@ -166,9 +169,7 @@ RANGES = _ranges()
 # a value equal to the low end would break the model (no workers, no pay, a zero weight)
 _OPEN_LOW = {"population.scale", "population.nonwage_income_mean", "counties.poor_county_weight",
              "wages.relative_pay",
-             "counties.key_county_weight", "wages.weak_factor", "wages.over_age_factor"} | {
-    f"wages.{k}" for k in ("out_of_province", "in_province", "local_job", "workshop",
-                           "public_welfare")}
+             "counties.key_county_weight", "wages.weak_factor", "wages.over_age_factor"}
 
 
 def _check_ranges(cfg: Config) -> None:
@@ -218,10 +219,13 @@ def validate(cfg: Config) -> None:
     _validate_policy(cfg)
     _validate_scenario(cfg.scenario)
     _validate_events(cfg)
+    _validate_disruption(cfg)
     _validate_series(cfg)
     if cfg.ensemble and cfg.posterior_draw >= 0:
         _fail("posterior_draw", cfg.posterior_draw, "-1 when ensemble is set (an ensemble runs "
               "draws 0 to ensemble - 1)")
+    if cfg.existing_results not in EXISTING_RESULTS:
+        _fail("existing_results", cfg.existing_results, "one of " + ", ".join(EXISTING_RESULTS))
     if cfg.seed + cfg.replicates - 1 > MAX_SEED:
         _fail("seed", cfg.seed, f"a seed with seed + replicates - 1 at most {MAX_SEED}")
 
@@ -322,6 +326,18 @@ def _validate_events(cfg: Config) -> None:
                       "a description (every event says where, what and its source)")
 
 
+def _validate_disruption(cfg: Config) -> None:
+    """Each month's strength, the calendar's and the events' together, times disruption_scale,
+    is a share of jobs closed and of departures blocked: at most 1 in every month it acts."""
+    months = set(cfg.scenario.disruption) | {e.month for e in cfg.events.values()}
+    for month in sorted(months):
+        strength = disruption(cfg, month)
+        if strength > 1:
+            _fail("scenario.disruption_scale", cfg.scenario.disruption_scale,
+                  f"a factor that keeps every month's strength (the calendar's and the events' "
+                  f"together, times the factor) at most 1 ({month} would have {strength:g})")
+
+
 SERIES = ("outgoing_migrants", "local_migrants", "pay_outgoing", "pay_local")
 
 
@@ -345,15 +361,12 @@ def _validate_scenario(s: ScenarioConfig) -> None:
     if s.start != FIRST_MONTH:
         _fail("scenario.start", s.start,
               f"'{FIRST_MONTH}' (runs start from the state at the end of 2020)")
-    _check_month("scenario.end", s.end)
+    # the summary and the fit are of 2021, the first simulated year: a run covers it whole
+    _check_month("scenario.end", s.end, first=FIRST_FULL_YEAR_END)
     for month, strength in s.disruption.items():
         _check_month(f"scenario.disruption.{month}", month, first=s.start)
         if not 0 <= strength <= 1:
             _fail(f"scenario.disruption.{month}", strength, "a strength between 0 and 1")
-        if strength * s.disruption_scale > 1:
-            _fail("scenario.disruption_scale", s.disruption_scale,
-                  f"a factor that keeps every month's strength (times the factor) at most 1 "
-                  f"({month} has {strength:g})")
     for year, month in s.festival_months.items():
         if str(year) not in YEARS:
             _fail("scenario.festival_months", year, f"years from {YEARS[0]} to {YEARS[-1]} as keys")

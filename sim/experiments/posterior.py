@@ -12,6 +12,7 @@ import pandas as pd
 import yaml
 
 from ..core.params import Config
+from ..core.validation import ConfigError
 
 
 @dataclass(frozen=True)
@@ -95,11 +96,45 @@ def with_values(cfg: Config, params: list[Parameter], values: dict[str, float]) 
 
 
 def load_draws(path: Path | None = None) -> pd.DataFrame:
-    """The shipped posterior draws (conf/calibration/posterior.csv), or another file."""
+    """The shipped posterior draws (conf/calibration/posterior.csv), or another file, checked
+    against the priors: a `draw` column numbering the rows 0, 1, ..., and for every parameter a
+    column of finite values inside its prior range (a draw outside it was never fitted)."""
     if path is None:
         with resources.as_file(resources.files("sim.conf").joinpath("calibration", "posterior.csv")) as p:
-            return pd.read_csv(p, comment="#", index_col="draw")
-    return pd.read_csv(path, comment="#", index_col="draw")
+            return _checked_draws(p)
+    return _checked_draws(Path(path))
+
+
+def _checked_draws(path: Path) -> pd.DataFrame:
+    where = f"the posterior draws file {path.name}"
+    try:
+        frame = pd.read_csv(path, comment="#")
+    except FileNotFoundError:
+        raise
+    except (OSError, ValueError, UnicodeDecodeError) as e:
+        raise ConfigError(f"Cannot read {where} ({_first_line(e)}); allowed: a CSV written by "
+                          "sim-calibrate (a draw column, then one column per parameter).") from None
+    params = priors()
+    missing = [p.name for p in params if p.name not in frame] + (["draw"] if "draw" not in frame else [])
+    if missing:
+        raise ConfigError(f"Invalid {where}: no column {', '.join(missing)}; allowed: a CSV written "
+                          f"by sim-calibrate with the columns draw, {', '.join(p.name for p in params)}.")
+    if frame.empty or not frame["draw"].tolist() == list(range(len(frame))):
+        raise ConfigError(f"Invalid {where}: the draw column is not 0, 1, 2, ...; allowed: draws "
+                          "numbered from 0 in order, at least one.")
+    for p in params:
+        values = pd.to_numeric(frame[p.name], errors="coerce")
+        outside = ~values.between(p.low, p.high)  # NaN and text are outside too
+        if outside.any():
+            row = int(outside.to_numpy().argmax())
+            raise ConfigError(f"Invalid {where}: draw {row} has {p.name}={frame[p.name].iloc[row]!r}; "
+                              f"allowed: a number from {p.low:g} to {p.high:g} (its prior range).")
+        frame[p.name] = values
+    return frame.set_index("draw")
+
+
+def _first_line(e: Exception) -> str:
+    return " ".join(str(e).split())[:200]
 
 
 def apply_draw(cfg: Config, draw: int, params: list[Parameter] | None = None,
@@ -111,3 +146,16 @@ def apply_draw(cfg: Config, draw: int, params: list[Parameter] | None = None,
         raise IndexError(f"posterior draw {draw} of {len(draws)}")
     row = draws.iloc[draw]
     return with_values(cfg, params, {p.name: float(row[p.name]) for p in params if p.name in row})
+
+
+def job_configs(cfg: Config) -> list[tuple[int, Config]]:
+    """The configs a job runs, with their draw (-1: the point fit): its replicates (seeds seed,
+    seed+1, ...) of the point fit, of one posterior draw (`posterior_draw`), or of each of the
+    first `ensemble` draws."""
+    draws = list(range(cfg.ensemble)) if cfg.ensemble else [cfg.posterior_draw]
+    table = load_draws() if draws != [-1] else None
+    out = []
+    for draw in draws:
+        base = cfg if draw < 0 else apply_draw(cfg, draw, draws=table)
+        out += [(draw, replace(base, seed=cfg.seed + r)) for r in range(cfg.replicates)]
+    return out

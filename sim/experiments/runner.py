@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -12,7 +12,7 @@ from tqdm import tqdm
 from ..core.model import LaborExportModel
 from ..core.params import Config
 from . import targets
-from .posterior import apply_draw, load_draws
+from .posterior import job_configs
 
 SUMMARY_YEAR = 2021
 BAND = (0.05, 0.95)  # the 90% interval over replicates
@@ -59,24 +59,12 @@ def full_years(months: list[str]) -> list[int]:
     return [y for y in years if sum(m.startswith(f"{y}-") for m in months) == 12]
 
 
-def runs(cfg: Config) -> list[tuple[int, Config]]:
-    """The configs a job runs: its replicates (seeds seed, seed+1, ...) of the point fit, of one
-    posterior draw (`posterior_draw`), or of each of the first `ensemble` draws."""
-    draws = list(range(cfg.ensemble)) if cfg.ensemble else [cfg.posterior_draw]
-    out = []
-    table = load_draws() if draws != [-1] else None
-    for draw in draws:
-        base = cfg if draw < 0 else apply_draw(cfg, draw, draws=table)
-        out += [(draw, replace(base, seed=cfg.seed + r)) for r in range(cfg.replicates)]
-    return out
-
-
 def run(cfg: Config, progress=None) -> Result:
     """Run the job's configs (`runs`) and summarise them: means, and 90% intervals over seeds and
     posterior draws (which they cover is in the summary's `run` section)."""
     t0 = time.perf_counter()
     summaries, series, yearly, by_group = [], [], [], []
-    plan = runs(cfg)
+    plan = job_configs(cfg)
     for k, (draw, one) in enumerate(plan):
         model = simulate(one)
         summaries.append({**year_figures(model), "posterior_draw": draw, "seed": one.seed})

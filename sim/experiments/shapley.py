@@ -23,7 +23,8 @@ from tqdm import tqdm
 
 from ..core.params import LEVERS, Config
 from .compose import load
-from .runner import runs, simulate, year_figures
+from .posterior import job_configs
+from .runner import simulate, year_figures
 from .tables import write_csv
 
 METRICS = ("in_work", "worked_any_month", "job_months", "households_below_line", "cost_total")
@@ -44,7 +45,7 @@ def mix_config(on: frozenset[str], seed: int, draw: int, base: tuple[str, ...]) 
     """The config of one 2021 run with the levers `on` (the others off from January 2021), at
     posterior draw `draw` (-1: the point fit) with its parameters set."""
     cfg = load([*base, *_overrides(on), f"seed={seed}", f"posterior_draw={draw}", "quiet=true"])
-    [(_, one)] = runs(cfg)  # `posterior_draw` alone does not set the draw's parameters
+    [(_, one)] = job_configs(cfg)  # `posterior_draw` alone does not set the draw's parameters
     return one
 
 

@@ -16,10 +16,13 @@ import pandas as pd
 import yaml
 
 from . import paired_effects, plots, shapley
+from ..core.validation import InputError
+from .run_files import move_aside
 from .sweep_results import RESULTS, collect
 from .tables import write_csv
 
 ROOT = Path("experiments")
+EXIT_BAD_INPUT = 2  # sim's answer to input it refuses
 
 
 @dataclass
@@ -154,29 +157,47 @@ STUDIES = {
 NAMES = tuple(STUDIES) + ("sensitivity",)
 
 
-def run_sweep(name: str, overrides: list[str], runs: Path, resume: bool) -> None:
-    if runs.exists() and not resume:
-        shutil.rmtree(runs)
-    cmd = [sys.executable, "-m", "sim.commands.run", "-m", f"+experiment={name}",
-           f"hydra.sweep.dir={runs.as_posix()}", *overrides]
+def sweep_command(name: str, overrides: list[str], runs: Path) -> list[str]:
+    """The `sim` command line of a study's sweep."""
+    return ["-m", f"+experiment={name}", f"hydra.sweep.dir={runs.as_posix()}", *overrides]
+
+
+def run_sweep(name: str, overrides: list[str], runs: Path) -> int:
+    cmd = [sys.executable, "-m", "sim.commands.run", *sweep_command(name, overrides, runs)]
     print("running:", " ".join(["sim"] + cmd[3:]), flush=True)
     code = subprocess.call(cmd)
     if code != 0:
         print(f"sim-study: the sweep ended with exit code {code}; figures are drawn from the jobs "
               "that finished.", file=sys.stderr)
+    return code
+
+
+# what a study keeps of its runs besides the sweep folder: moved aside with it on a fresh start
+STUDY_RESULTS = ("runs", "shapley_marginal.parquet")
+
+
+def set_aside(out: Path) -> Path | None:
+    """A fresh start of a study: its earlier runs go to `out/replaced-<time>/`, not away."""
+    found = [name for name in STUDY_RESULTS if (out / name).exists()]
+    if not found:
+        return None
+    return move_aside(out, found, out, "replaced")
 
 
 def run_study(name: str, overrides: list[str], root: Path = ROOT, resume: bool = False,
               sweep: bool = True) -> list[Path]:
+    """Run a study (its inputs checked by the caller, sim.commands.study) and draw it; without
+    `resume`, earlier runs are moved aside first."""
     out = root / name
     if name == "sensitivity":
         from . import sensitivity
         return sensitivity.study(out, resume=resume)
     runs = out / "runs"
     if sweep:
-        run_sweep(name, overrides, runs, resume)
-        if not resume:  # runs made afresh: so are the Shapley orders
-            (out / "shapley_marginal.parquet").unlink(missing_ok=True)
+        if not resume and (moved := set_aside(out)) is not None:
+            print(f"sim-study: the earlier runs were moved to {moved}", file=sys.stderr)
+        if run_sweep(name, overrides, runs) == EXIT_BAD_INPUT:
+            raise InputError(f"the sweep of study {name} refused its input (see above)")
     frame = collect(runs)
     shutil.copyfile(runs / RESULTS, out / RESULTS)
     failed = frame[frame["status"] != "ok"]
