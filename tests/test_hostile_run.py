@@ -17,7 +17,6 @@ from pathlib import Path
 
 import pytest
 
-from sim.commands import run_folder
 from sim.core.validation import ConfigError
 from sim.experiments import posterior, run_files, studies
 
@@ -249,6 +248,8 @@ def test_a_sweep_into_a_folder_of_another_sweep_is_refused(work):
                                          ("version", "the sim version changed"),
                                          ("runs_hash", "the posterior draws' values changed")])
 def test_a_sweep_made_by_other_code_or_posterior_is_not_resumed(work, part, words):
+    from sim.commands import run_folder
+
     manifest = work / "sweep" / run_folder.MANIFEST
     doc = json.loads(manifest.read_text())
     doc["jobs"][1]["key"][part] = "earlier"
@@ -260,6 +261,8 @@ def test_a_sweep_made_by_other_code_or_posterior_is_not_resumed(work, part, word
 
 
 def test_the_same_sweep_resumes_and_move_aside_keeps_the_earlier_one(work):
+    from sim.commands import run_folder
+
     summaries = snapshot(*(work / "sweep").glob(f"*/{run_files.SUMMARY}"))
     same = sim(work, "-m", *FAST, "seed=0,1", "hydra.sweep.dir=sweep")
     assert same.returncode == 0, same.stderr
@@ -276,6 +279,8 @@ def test_the_same_sweep_resumes_and_move_aside_keeps_the_earlier_one(work):
 
 
 def test_a_sweep_folder_in_use_is_refused(work):
+    from sim.commands import run_folder
+
     lock = run_folder.SweepLock(work / "busy")
     lock.acquire()  # another sweep holds it
     try:

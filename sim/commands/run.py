@@ -256,6 +256,7 @@ Usage: sim [-m] [--config-dir DIR] [key=value ...]
   sim population.scale=0.1 replicates=5   a 1:10 sample, five seeds with their 90% interval
   sim -m policy.training.scale=0,1,2 seed=0,1            a sweep (Hydra's multirun)
   sim -m hydra/launcher=joblib ...                         a sweep on all local cores
+  sim -m ... hydra.sweep.dir=DIR existing_results=move_aside   DIR held another sweep: move it beside
   sim --cfg job                           the composed config;  sim --hydra-help: Hydra's flags
 
 Config groups (group=option):
