@@ -6,7 +6,6 @@ replicates of one job, or over the seeds of a sweep's setting.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import matplotlib
@@ -19,14 +18,13 @@ from scipy import stats  # noqa: E402
 
 from ..core.population import STATUSES  # noqa: E402
 from ..core.validation import InputError  # noqa: E402
-from . import paired_effects  # noqa: E402
-from .run_files import GROUPS, SUMMARY, TIMESERIES, YEARLY  # noqa: E402
+from . import input_files, paired_effects  # noqa: E402
+from .run_files import GROUPS, SUMMARY, TIMESERIES, YEARLY, _atomic_write  # noqa: E402
 from .style import LABELS, LEVER_COLOURS, STATUS_COLOURS  # noqa: E402
-from .sweep_results import RESULTS, collect  # noqa: E402
+from .sweep_results import RESULTS, check_sweep, collect  # noqa: E402
 from .tables import write_csv  # noqa: E402
 
 FORMATS = ("png", "svg")
-KINDS = ("auto", "series", "yearly", "sweep", "heatmap", "contributions", "cost", "groups")
 CONTRIBUTION_METRICS = ("in_work", "out_of_province", "in_province", "in_county",
                         "households_below_line", "zero_employment_households")
 
@@ -48,6 +46,9 @@ def _cjk_font() -> str | None:
 
 # the same figure gives the same file: fixed SVG ids, no creation date
 plt.rcParams["svg.hashsalt"] = "sim"
+# texts come from folder names and overrides: a '$' in one is a dollar sign, never TeX to parse
+# (an unbalanced formula would stop the figure)
+plt.rcParams["text.parse_math"] = False
 _CJK = _cjk_font()
 if _CJK:
     plt.rcParams["font.sans-serif"] = [_CJK] + plt.rcParams["font.sans-serif"]
@@ -59,11 +60,13 @@ def label(metric: str) -> str:
 
 
 def save_figure(fig, out_dir: Path, name: str) -> list[Path]:
+    """The figure as PNG and SVG, each written under a temporary name and renamed."""
     out_dir.mkdir(parents=True, exist_ok=True)
     paths = []
     for fmt in FORMATS:
         path = out_dir / f"{name}.{fmt}"
-        fig.savefig(path, dpi=150, bbox_inches="tight", metadata={"Date": None})
+        _atomic_write(path, lambda tmp, fmt=fmt: fig.savefig(
+            tmp, format=fmt, dpi=150, bbox_inches="tight", metadata={"Date": None}))
         paths.append(path)
     plt.close(fig)
     return paths
@@ -149,15 +152,15 @@ def yearly_figure(yearly: pd.DataFrame, metrics: list[str], title: str, out_dir:
 
 
 def plot_run(run_dir: Path, metrics: list[str] | None, out_dir: Path) -> list[Path]:
-    ts = pd.read_parquet(run_dir / TIMESERIES)
-    doc = json.loads((run_dir / SUMMARY).read_text())
-    reps = doc.get("run", {}).get("replicates", 1)
+    doc = input_files.read_summary(run_dir / SUMMARY)
+    ts = input_files.read_table(run_dir / TIMESERIES, input_files.TIMESERIES)
+    yearly = (input_files.read_table(run_dir / YEARLY, input_files.YEARLY)
+              if (run_dir / YEARLY).exists() else None)
+    reps = doc["run"].get("replicates", 1)
     title = f"{run_dir.name}: workers by status, {reps} replicate(s), 90% band"
     paths = series_figure(ts, list(metrics or STATUSES), title, out_dir)
-    if (run_dir / YEARLY).exists():
-        yearly = pd.read_parquet(run_dir / YEARLY)
-        if "group" in yearly:
-            yearly = yearly[yearly["group"] == "all"]
+    if yearly is not None:
+        yearly = yearly[yearly["group"] == "all"]
         if yearly["year"].nunique() > 1:
             paths += yearly_figure(yearly, ["in_work", "migrant", "in_county", "cost_total"],
                                    "Yearly totals", out_dir)
@@ -166,8 +169,13 @@ def plot_run(run_dir: Path, metrics: list[str] | None, out_dir: Path) -> list[Pa
 
 # ---- sweep folders --------------------------------------------------------------------------
 def load_results(sweep_dir: Path) -> pd.DataFrame:
+    """The sweep's results.parquet; gathered first (sim-collect) where the sweep has none."""
     path = sweep_dir / RESULTS
-    frame = pd.read_parquet(path) if path.exists() else collect(sweep_dir)
+    if path.exists():
+        frame = input_files.read_table(path, input_files.RESULTS)
+    else:
+        check_sweep(sweep_dir)
+        frame = collect(sweep_dir)
     if frame.empty or "status" not in frame or not (frame["status"] == "ok").any():
         raise PlotError(f"No finished job in '{sweep_dir}'.")
     return frame
@@ -378,7 +386,8 @@ def series_by_setting(sweep_dir: Path, frame: pd.DataFrame, metric: str, out_dir
     fig, ax = plt.subplots(figsize=(9, 5))
     colours = setting_colours(list(dict.fromkeys(ok["setting"])))
     for setting, jobs in ok.groupby("setting", sort=False):
-        runs = [pd.read_parquet(job_dir(sweep_dir, j) / TIMESERIES) for j in jobs["job"]]
+        runs = [input_files.read_table(job_dir(sweep_dir, j) / TIMESERIES, input_files.TIMESERIES)
+                for j in jobs["job"]]
         runs = [r[(r["group"] == "all") & (r["metric"] == metric)].reset_index(drop=True)
                 for r in runs]
         values = np.stack([r["value"].to_numpy() for r in runs])
@@ -420,9 +429,8 @@ def yearly_runs(sweep_dir: Path, frame: pd.DataFrame, group: str = "all") -> pd.
     ok["setting"] = paired_effects.setting_labels(ok)
     parts = []
     for _, job in ok.iterrows():
-        part = pd.read_parquet(job_dir(sweep_dir, job["job"]) / YEARLY)
-        if "group" in part:
-            part = part[part["group"] == group]
+        part = input_files.read_table(job_dir(sweep_dir, job["job"]) / YEARLY, input_files.YEARLY)
+        part = part[part["group"] == group]
         part = part[["year", "metric", "value"]].copy()
         part["setting"], part["seed"] = job["setting"], job["seed"]
         part["posterior_draw"] = job.get("posterior_draw", -1)
@@ -562,14 +570,15 @@ def groups_figure(sweep_dir: Path, frame: pd.DataFrame, out_dir: Path,
     if not path.exists():
         raise PlotError(f"'{sweep_dir}' has no {GROUPS}: its jobs wrote no outcomes by group "
                         "(run sim-collect on the folder, or rerun the sweep).")
-    data = pd.read_parquet(path)
+    data = input_files.read_table(path, input_files.SWEEP_GROUPS)
     data = data[data["year"] == data["year"].max()]
     ok = frame[frame["status"] == "ok"].copy()
     ok["setting"] = paired_effects.setting_labels(ok)
     wide = data.pivot_table(index=["job", "dimension", "group"], columns="metric",
                             values="value").reset_index()
-    if metric not in wide:
-        raise PlotError(f"No metric '{metric}' by group; there are: {', '.join(sorted(wide.columns[3:]))}.")
+    if metric not in wide or "labour_force" not in wide:
+        raise PlotError(f"No metric '{metric}' by group (or no labour_force to share it by) in "
+                        f"'{path}'; there are: {', '.join(sorted(wide.columns[3:])) or 'none'}.")
     wide["share"] = wide[metric] / wide["labour_force"]
     wide["job"] = wide["job"].astype(str)
     wide = wide.merge(ok.assign(job=ok["job"].astype(str))[["job", "setting"]], on="job")
