@@ -9,9 +9,9 @@ from importlib import resources
 from pathlib import Path
 
 import pandas as pd
-import yaml
 
 from ..core.params import Config
+from .input_files import read_priors
 
 
 @dataclass(frozen=True)
@@ -34,9 +34,10 @@ class Parameter:
 
 
 def priors(path: Path | None = None) -> list[Parameter]:
-    """The priors of conf/calibration/priors.yaml (or another file in its layout)."""
+    """The priors of conf/calibration/priors.yaml (or another file in its layout), checked
+    (sim.experiments.input_files.read_priors)."""
     out = []
-    for name, spec in yaml.safe_load(_priors_text(path))["parameters"].items():
+    for name, spec in read_priors(path)["parameters"].items():
         out.append(Parameter(name=name, keys=tuple(spec.get("keys", [name])), low=float(spec["low"]),
                              high=float(spec["high"]), role=spec.get("role", "behaviour"),
                              why=" ".join(str(spec.get("why", "")).split()),
@@ -63,14 +64,9 @@ class Constraint:
         return (frame[self.numerator] / frame[self.denominator]).to_numpy() <= self.at_most
 
 
-def _priors_text(path: Path | None) -> str:
-    return (Path(path).read_text(encoding="utf-8") if path else
-            resources.files("sim.conf").joinpath("calibration", "priors.yaml").read_text(encoding="utf-8"))
-
-
 def constraints(path: Path | None = None) -> list[Constraint]:
     """The prior's constraints in conf/calibration/priors.yaml (or another file in its layout)."""
-    specs = yaml.safe_load(_priors_text(path)).get("constraints") or {}
+    specs = read_priors(path).get("constraints") or {}
     return [Constraint(name=name, numerator=spec["numerator"], denominator=spec["denominator"],
                        at_most=float(spec["at_most"]), why=" ".join(str(spec.get("why", "")).split()))
             for name, spec in specs.items()]
