@@ -117,7 +117,6 @@ def checked_inputs(args) -> Inputs:
     if args.from_db and args.resume:
         raise InputError("Invalid combination: --from-db rewrites the files of the run kept in "
                          "--db, --resume goes on with it; allowed: one of them.")
-    base = config_of(args.overrides)
     params = posterior.priors(args.priors)
     if args.from_db or args.resume:
         input_files.check_calibration_db(args.db, [p.name for p in params])
@@ -128,7 +127,7 @@ def checked_inputs(args) -> Inputs:
     report = args.report or Path("docs") / ("calibration-recovery.md" if args.recover
                                             else "calibration-report.md")
     output_path(report, "--report")
-    return Inputs(base, params, report)
+    return Inputs(config_of(args.overrides), params, report)  # last: composing takes a second
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -108,31 +108,43 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> None:
     args = parser().parse_args(argv)
-    path: Path = args.path
-    out = args.out or path / "figures"
+    out = args.out or args.path / "figures"
     with answers_bad_input(PROG):
         output_path(out, "--out", folder=True)
-        from ..experiments.plots import PlotError, load_results, plot_run
-        from ..experiments.run_files import SUMMARY
-        from ..experiments.sweep_results import RESULTS, job_folders
+        draw = _drawing(args)
         from ..experiments.tables import written_together
 
-        if (path / SUMMARY).exists():
-            if args.kind not in RUN_KINDS:
-                raise PlotError(f"--kind {args.kind} needs a sweep folder; '{path}' is one run "
-                                f"(allowed here: {', '.join(RUN_KINDS)}).")
-            draw = lambda staging: plot_run(path, args.metric, staging)  # noqa: E731
-        elif (path / RESULTS).exists() or job_folders(path):
-            frame = load_results(path)
-            draw = lambda staging: plot_sweep(path, frame, args, staging)  # noqa: E731
-        else:
-            raise PlotError(f"'{path}' is neither a run folder (with {SUMMARY}) nor a sweep "
-                            f"folder (with {RESULTS} or job folders); allowed: the folder a run "
-                            "or a sweep of `sim` printed.")
         with written_together(out) as staging:
             paths = [out / p.relative_to(staging) for p in draw(staging)]
     for p in paths:
         print(p)
+
+
+def _drawing(args):
+    """What to draw into a folder, once the run's or the sweep's files are read and checked
+    (a run's before matplotlib is even loaded: bad input is answered in half a second)."""
+    from ..core.validation import InputError
+    from ..experiments import input_files
+    from ..experiments.run_files import SUMMARY
+    from ..experiments.sweep_results import RESULTS, job_folders
+
+    path = args.path
+    if (path / SUMMARY).exists():
+        if args.kind not in RUN_KINDS:
+            raise InputError(f"--kind {args.kind} needs a sweep folder; '{path}' is one run "
+                             f"(allowed here: {', '.join(RUN_KINDS)}).")
+        files = input_files.read_run(path)
+        from ..experiments.plots import plot_run
+
+        return lambda staging: plot_run(path, args.metric, staging, files)
+    if (path / RESULTS).exists() or job_folders(path):
+        from ..experiments.plots import load_results
+
+        frame = load_results(path)
+        return lambda staging: plot_sweep(path, frame, args, staging)
+    raise InputError(f"'{path}' is neither a run folder (with {SUMMARY}) nor a sweep folder (with "
+                     f"{RESULTS} or job folders); allowed: the folder a run or a sweep of `sim` "
+                     "printed.")
 
 
 if __name__ == "__main__":

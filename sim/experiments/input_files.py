@@ -30,6 +30,7 @@ from urllib.parse import quote
 import yaml
 
 from ..core.validation import InputError
+from . import run_files
 
 if TYPE_CHECKING:  # pandas is imported where a table is read: bad arguments are answered fast
     import pandas as pd
@@ -316,11 +317,17 @@ def check_table(path: Path, table: Table) -> None:
         _check_result_columns(path, schema)
 
 
+# a sweep's results beside job and status: what a job's row holds where it has the column
+RESULT_COLUMNS = {"overrides": TEXT, "error": TEXT, "seed": NUMBER, "posterior_draw": NUMBER,
+                  "wall_seconds": NUMBER}
+RESULT_PREFIXES = {"override.": TEXT, "choice.": TEXT}
+
+
 def _check_result_columns(path: Path, schema) -> None:
-    """A sweep's results: override and choice columns are texts, seeds and metrics numbers."""
+    """A sweep's results: settings and errors are texts, seeds and times numbers."""
     for name in schema.names:
-        kind = TEXT if name.startswith(("override.", "choice.")) or name in ("overrides", "error") \
-            else NUMBER if name in ("seed", "posterior_draw", "wall_seconds") else None
+        kind = RESULT_COLUMNS.get(name) or next(
+            (k for prefix, k in RESULT_PREFIXES.items() if name.startswith(prefix)), None)
         if kind and not _arrow_kind_ok(schema.field(name).type, kind):
             _refuse(path, f"its column '{name}' holds {schema.field(name).type}, not {kind}s",
                     RESULTS.allowed())
@@ -349,6 +356,24 @@ def read_table(path: Path, table: Table) -> "pd.DataFrame":
         if (frame["status"] == "ok").any() and "seed" not in frame:
             _refuse(path, "it has finished jobs but no seed column", RESULTS.allowed())
     return frame
+
+
+@dataclass
+class RunFiles:
+    """A run folder's results, read and checked: what its figures are drawn from."""
+
+    summary: dict
+    timeseries: "pd.DataFrame"
+    yearly: "pd.DataFrame | None"  # None for a run made before runs wrote yearly.parquet
+
+
+def read_run(run_dir: Path) -> RunFiles:
+    """A run folder's summary.json, timeseries.parquet and yearly.parquet (if it has one)."""
+    run_dir = Path(run_dir)
+    yearly = run_dir / run_files.YEARLY
+    return RunFiles(read_summary(run_dir / run_files.SUMMARY),
+                    read_table(run_dir / run_files.TIMESERIES, TIMESERIES),
+                    read_table(yearly, YEARLY) if yearly.exists() else None)
 
 
 def _first_line(e: Exception) -> str:

@@ -14,12 +14,10 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
-from scipy import stats  # noqa: E402
 
-from ..core.population import STATUSES  # noqa: E402
 from ..core.validation import InputError  # noqa: E402
 from . import input_files, paired_effects  # noqa: E402
-from .run_files import GROUPS, SUMMARY, TIMESERIES, YEARLY, _atomic_write  # noqa: E402
+from .run_files import GROUPS, TIMESERIES, YEARLY, _atomic_write  # noqa: E402
 from .style import LABELS, LEVER_COLOURS, STATUS_COLOURS  # noqa: E402
 from .sweep_results import RESULTS, check_sweep, collect  # noqa: E402
 from .tables import write_csv  # noqa: E402
@@ -105,7 +103,7 @@ def series_figure(ts: pd.DataFrame, metrics: list[str], title: str, out_dir: Pat
     for metric in metrics:
         rows = data[data["metric"] == metric]
         if rows.empty:
-            raise PlotError(f"No metric '{metric}' in the time series; metrics: "
+            raise PlotError(f"No metric '{metric}' in the time series; allowed: "
                             f"{', '.join(sorted(data['metric'].unique()))}.")
         x = pd.PeriodIndex(rows["month"], freq="M").to_timestamp()
         line, = ax.plot(x, rows["value"], label=label(metric), color=STATUS_COLOURS.get(metric))
@@ -151,12 +149,15 @@ def yearly_figure(yearly: pd.DataFrame, metrics: list[str], title: str, out_dir:
     return save_figure(fig, out_dir, name)
 
 
-def plot_run(run_dir: Path, metrics: list[str] | None, out_dir: Path) -> list[Path]:
-    doc = input_files.read_summary(run_dir / SUMMARY)
-    ts = input_files.read_table(run_dir / TIMESERIES, input_files.TIMESERIES)
-    yearly = (input_files.read_table(run_dir / YEARLY, input_files.YEARLY)
-              if (run_dir / YEARLY).exists() else None)
-    reps = doc["run"].get("replicates", 1)
+def plot_run(run_dir: Path, metrics: list[str] | None, out_dir: Path,
+             files: input_files.RunFiles | None = None) -> list[Path]:
+    """The run's monthly series with bands, and its yearly totals when it spans years; from
+    `files` when the caller has read them (input_files.read_run), else read here."""
+    from ..core.population import STATUSES  # the model's (numba) modules: only where needed
+
+    files = files or input_files.read_run(run_dir)
+    ts, yearly = files.timeseries, files.yearly
+    reps = files.summary["run"].get("replicates", 1)
     title = f"{run_dir.name}: workers by status, {reps} replicate(s), 90% band"
     paths = series_figure(ts, list(metrics or STATUSES), title, out_dir)
     if yearly is not None:
@@ -192,7 +193,7 @@ def _column(frame: pd.DataFrame, key: str) -> str:
 
 def check_metric(frame: pd.DataFrame, metric: str) -> None:
     if metric not in frame.columns:
-        raise PlotError(f"No metric '{metric}' in the results; metrics: "
+        raise PlotError(f"No metric '{metric}' in the results; allowed: "
                         f"{', '.join(c for c in frame.columns if frame[c].dtype.kind == 'f')}.")
 
 
@@ -204,6 +205,8 @@ def _numeric(values: pd.Series) -> pd.Series:
 def sweep_figure(frame: pd.DataFrame, x: str, metrics: list[str], out_dir: Path,
                  hue: str | None = None, name: str = "sweep") -> list[Path]:
     """Each metric (mean over seeds, 90% interval) against a swept key, one line per hue."""
+    from scipy import stats  # half a second to import: only where a figure needs it
+
     xcol = _column(frame, x)
     hcol = _column(frame, hue) if hue else None
     for m in metrics:

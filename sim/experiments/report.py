@@ -28,10 +28,10 @@ from pathlib import Path
 import jinja2
 import numpy as np
 import pandas as pd
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from ..core.validation import InputError
-from . import input_files, paired_effects, plots
+from . import input_files, paired_effects
 from .run_files import GROUPS, SUMMARY, TIMESERIES
 from .tables import formula_like, written_together
 
@@ -55,9 +55,13 @@ class ReportError(InputError):
 
 @dataclass
 class Run:
+    """A run's files, read and checked (`load_run`) before the report computes or draws."""
+
     path: Path
     summary: dict
     config: dict
+    timeseries: pd.DataFrame
+    groups: pd.DataFrame | None  # None for a run made before runs wrote groups.parquet
     name: str = ""  # how the report names the run (`labels`): its folder, or more of its path
 
     def __post_init__(self) -> None:
@@ -75,13 +79,27 @@ class Run:
 
 
 def load_run(path: Path, name: str = "") -> Run:
+    """Every file of the run the report uses, each checked as it is read."""
     path = Path(path)
     if not (path / SUMMARY).exists():
         raise ReportError(f"'{path}' is not a run folder: it has no {SUMMARY}; allowed: the "
                           "folder of a finished run of `sim` (it writes one).")
     config_file = path / ".hydra" / "config.yaml"
     config = input_files.read_run_config(config_file) if config_file.exists() else {}
-    return Run(path, input_files.read_summary(path / SUMMARY), config, name)
+    summary = input_files.read_summary(path / SUMMARY)
+    timeseries = input_files.read_table(path / TIMESERIES, input_files.TIMESERIES)
+    by_group = _groups_table(path / GROUPS) if (path / GROUPS).exists() else None
+    return Run(path, summary, config, timeseries, by_group, name)
+
+
+def _groups_table(path: Path) -> pd.DataFrame:
+    table = input_files.read_table(path, input_files.GROUPS)
+    missing = {GROUP_METRIC, "labour_force"} - set(table["metric"])
+    if missing:
+        raise ReportError(f"Cannot read '{path}': it has no rows of {', '.join(sorted(missing))}; "
+                          f"allowed: {input_files.GROUPS.allowed()}, with {GROUP_METRIC} and "
+                          "labour_force for every group.")
+    return table
 
 
 def labels(paths: list[Path]) -> list[str]:
@@ -116,12 +134,14 @@ def config_difference(run: Run, against: Run) -> pd.DataFrame:
 
 def headline(run: Run, against: Run | None) -> pd.DataFrame:
     """Per outcome: the run's mean, the other's, the difference and its 90% interval."""
+    from .plots import label  # matplotlib and the model's labels: once every input is read
+
     rows = []
     diffs = _paired(run, against) if against else None
     for metric, unit in HEADLINE.items():
         if metric not in run.summary:
             continue
-        row = {"outcome": plots.label(metric), "metric": metric, "unit": unit,
+        row = {"outcome": label(metric), "metric": metric, "unit": unit,
                run.name: run.summary[metric]}
         if against:
             row[against.name] = against.summary.get(metric, np.nan)
@@ -193,15 +213,9 @@ def groups(run: Run, against: Run | None) -> pd.DataFrame:
     """The share of each group's labour force in work, December of the run's last year."""
     frames = []
     for r in filter(None, (run, against)):
-        path = r.path / GROUPS
-        if not path.exists():
+        if r.groups is None:
             return pd.DataFrame()
-        g = input_files.read_table(path, input_files.GROUPS)
-        missing = {GROUP_METRIC, "labour_force"} - set(g["metric"])
-        if missing:
-            raise ReportError(f"Cannot read '{path}': it has no rows of {', '.join(sorted(missing))}; "
-                              f"allowed: {input_files.GROUPS.allowed()}, with in_work and "
-                              "labour_force for every group.")
+        g = r.groups
         g = g[(g["year"] == g["year"].max()) & (g["dimension"] != "county")]
         wide = g.pivot_table(index=["dimension", "group"], columns="metric", values="value",
                              sort=False)
@@ -233,10 +247,10 @@ def _figure(run: Run, against: Run | None) -> str:
     """Workers in work month by month, both runs, as an inline PNG."""
     import matplotlib.pyplot as plt
 
-    series = [(r.name, input_files.read_table(r.path / TIMESERIES, input_files.TIMESERIES))
-              for r in filter(None, (run, against))]  # both read before anything is drawn
+    from . import plots
+
     fig, ax = plt.subplots(figsize=(8, 3.2))
-    for name, ts in series:
+    for name, ts in ((r.name, r.timeseries) for r in filter(None, (run, against))):
         ts = ts[(ts["metric"] == "in_work") & (ts["group"] == "all")]
         ax.plot(ts["month"], ts["value"], label=name)
         ax.fill_between(ts["month"], ts["low"], ts["high"], alpha=0.2)
@@ -255,7 +269,7 @@ def _figure(run: Run, against: Run | None) -> str:
     return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode()
 
 
-# every text is escaped (autoescape); the tables are HTML that pandas escaped (`_html`)
+# every text is escaped (autoescape); the tables are HTML whose texts are escaped (`_html`)
 PAGE = jinja2.Environment(autoescape=True).from_string("""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>{{ title }}</title>
 <style>
@@ -279,9 +293,13 @@ caption { text-align: left; font-weight: bold; padding-bottom: 0.3em; }
 
 
 def _html(table: pd.DataFrame, table_id: str) -> Markup:
-    """The table as HTML; pandas escapes its cells and headers (escape=True), so the page takes
-    it as it is."""
-    return Markup(table.to_html(index=False, table_id=table_id, na_rep="", border=0, escape=True,
+    """The table as HTML, every text in it (headers and cells) escaped as the page escapes its
+    own (markupsafe: < > & ' "), so the page takes it as it is."""
+    shown = table.rename(columns=lambda c: str(escape(c)))
+    for column in shown.columns:
+        if not pd.api.types.is_numeric_dtype(shown[column]):
+            shown[column] = shown[column].map(lambda v: escape(v) if isinstance(v, str) else v)
+    return Markup(shown.to_html(index=False, table_id=table_id, na_rep="", border=0, escape=False,
                                 float_format=lambda v: f"{v:,.4g}" if abs(v) < 10 else f"{v:,.0f}"))
 
 

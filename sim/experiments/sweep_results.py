@@ -32,9 +32,10 @@ JOB_TABLES = ((TIMESERIES, input_files.TIMESERIES), (YEARLY, input_files.YEARLY)
 
 
 def job_row(job: Path) -> dict | None:
-    """The job's row; None for a folder that is not a job (no .hydra/overrides.yaml)."""
+    """The job's row; None for a folder that is not a job (no .hydra folder). A job whose
+    .hydra/overrides.yaml is gone is a failed row that says so."""
     overrides_file = job / HYDRA / "overrides.yaml"
-    if not overrides_file.exists():
+    if not (job / HYDRA).is_dir():
         return None
     row: dict = {"job": job.name, "overrides": ""}
     try:  # each step adds to the row only once its file has been read whole
