@@ -54,9 +54,9 @@ def _sampler(args):
 
 
 def parser() -> argparse.ArgumentParser:
-    ap = Parser(prog=PROG, description=__doc__.splitlines()[0],
-                formatter_class=argparse.RawDescriptionHelpFormatter,
-                epilog="\n".join(__doc__.splitlines()[1:]))
+    summary, _, rest = __doc__.partition("\n\n")
+    ap = Parser(prog=PROG, description=" ".join(summary.split()),
+                formatter_class=argparse.RawDescriptionHelpFormatter, epilog=rest)
     ap.add_argument("--particles", type=whole_number(MIN_PARTICLES, 1_000_000), default=200,
                     help="particles per population")
     ap.add_argument("--populations", type=whole_number(1, 1000), default=30,
@@ -77,12 +77,19 @@ def parser() -> argparse.ArgumentParser:
     ap.add_argument("--dask", help="the address of a Dask scheduler (instead of local processes)")
     ap.add_argument("--priors", type=existing_file("a priors file like conf/calibration/priors.yaml"),
                     help="a priors file (default conf/calibration/priors.yaml)")
-    ap.add_argument("--output-dir", type=Path, default=Path("conf/calibration"))
-    ap.add_argument("--report", type=Path, default=None)
-    ap.add_argument("--db", type=Path, default=Path("outputs/calibration/abc.db"))
+    ap.add_argument("--output-dir", type=Path, default=Path("conf/calibration"),
+                    help="where posterior.csv, fitted.yaml and identification.csv go "
+                         "(default conf/calibration)")
+    ap.add_argument("--report", type=Path, default=None,
+                    help="the report (default docs/calibration-report.md, or "
+                         "docs/calibration-recovery.md with --recover)")
+    ap.add_argument("--db", type=Path, default=Path("outputs/calibration/abc.db"),
+                    help="the pyabc database (default outputs/calibration/abc.db); a new run sets "
+                         "one already there aside, renamed with the time")
     ap.add_argument("--recover", action="store_true",
                     help="calibrate to data the model made at the point fit; report coverage")
-    ap.add_argument("--seed", type=whole_number(0, MAX_SEED), default=0)
+    ap.add_argument("--seed", type=whole_number(0, MAX_SEED), default=0,
+                    help="seed of the particles' draws and of the posterior's resampling")
     ap.add_argument("--from-db", action="store_true",
                     help="no new run: read the last calibration from --db and write its files")
     ap.add_argument("--resume", action="store_true",

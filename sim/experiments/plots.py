@@ -623,5 +623,7 @@ def job_dir(sweep_dir: Path, job: str) -> Path:
         return direct
     found = [p.parent for p in sweep_dir.rglob(".hydra") if p.parent.name == str(job)]
     if not found:
-        raise PlotError(f"Job folder '{job}' not found under '{sweep_dir}'.")
+        raise PlotError(f"Job folder '{job}' of {sweep_dir / RESULTS} not found under "
+                        f"'{sweep_dir}'; allowed: the results of this sweep's own job folders "
+                        "(gather them again with sim-collect).")
     return found[0]
