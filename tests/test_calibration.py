@@ -137,3 +137,22 @@ def test_too_few_particles_for_the_figures_are_used_as_accepted_and_said_so():
     with pytest.warns(UserWarning, match="too few particles"):
         frame, weights = calibration.last_population(History(), [a], bounds=[])
     assert list(frame["a"]) == [0.5, 1.0, 1.5, 0.7, 1.2] and (weights == 0.2).all()
+
+
+def test_a_new_calibration_sets_an_existing_database_aside_and_says_so(tmp_path):
+    """sim-calibrate without --resume: the earlier database is renamed with the time, never
+    deleted, and the command says where it went."""
+    from .hostile import command
+
+    db = tmp_path / "abc.db"
+    db.write_bytes(b"an earlier calibration\n")
+    proc = command("sim-calibrate", "--particles", "10", "--populations", "1", "--workers", "500",
+                   "--procs", "1", "--db", str(db), "--output-dir", "out", "--report", "report.md",
+                   "scenario.burn_in_months=12", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    kept = list(tmp_path.glob("abc.db.*"))
+    assert len(kept) == 1 and kept[0].read_bytes() == b"an earlier calibration\n"
+    assert f"kept as {kept[0]}" in proc.stderr
+    assert db.read_bytes()[:16] == b"SQLite format 3\x00"  # the new run's own
+    assert {"posterior.csv", "fitted.yaml", "identification.csv"} <= {
+        p.name for p in (tmp_path / "out").iterdir()}

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from sim.core.validation import ConfigError
+from sim.core.validation import InputError
 from sim.experiments import posterior, run_files, studies
 
 from .hostile import assert_kept, assert_refused, command, snapshot
@@ -383,7 +383,7 @@ def _draws_file(tmp_path: Path, change) -> Path:
 ])
 def test_a_garbled_posterior_is_refused_with_what_is_wrong(tmp_path, change, words):
     path = _draws_file(tmp_path, change)
-    with pytest.raises(ConfigError) as e:
+    with pytest.raises(InputError) as e:
         posterior.load_draws(path)
     assert words in str(e.value) and "posterior.csv" in str(e.value) and "allowed" in str(e.value)
 

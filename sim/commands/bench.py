@@ -11,6 +11,9 @@ them from the cache, which every fresh process pays once. The last line is one J
 A Mesa agent's cost per month grows with the population (a million Python objects do not stay
 in the processor's caches), so the reference is also run at the engine's own size: the ratio
 `speedup_vs_mesa` compares the same rules on the same population.
+
+Its arguments and the report's path are checked before anything is timed: a bad one is one
+paragraph naming it and what is allowed (exit status 2).
 """
 
 from __future__ import annotations
@@ -26,6 +29,10 @@ import tempfile
 import time
 from pathlib import Path
 
+from ..core.validation import InputError
+from .cli import MIN_WORKERS, Parser, answers_bad_input, number, output_path, whole_number
+
+PROG = "sim-bench"
 SCALES = (0.01, 0.1, 1.0)
 # a size a Mesa user would run, and the whole labour force (the engine's full scale)
 REFERENCE_WORKERS = (20_000, 2_500_000)
@@ -149,38 +156,52 @@ def _median_run(args: list[str], repeats: int) -> dict:
             "range": f"{min(years):.2f}-{max(years):.2f}"}
 
 
-def _at_least(lowest: int):
-    """An argparse type: a whole number of at least `lowest`, else an error that says so."""
-    def parse(text: str) -> int:
-        if not text.strip().isdigit() or int(text) < lowest:
-            raise argparse.ArgumentTypeError(f"{text!r}: a whole number of at least {lowest}")
-        return int(text)
-    return parse
-
-
-def main(argv: list[str] | None = None) -> None:
-    ap = argparse.ArgumentParser(prog="sim-bench", description=" ".join(__doc__.split("\n\n")[0].split()))
-    ap.add_argument("--one", type=float, help=argparse.SUPPRESS)
+def parser() -> argparse.ArgumentParser:
+    share = number(0, 1, open_low=True)
+    ap = Parser(prog=PROG, description=" ".join(__doc__.split("\n\n")[0].split()))
+    ap.add_argument("--one", type=share, help=argparse.SUPPRESS)
     ap.add_argument("--core", action="store_true", help=argparse.SUPPRESS)
-    ap.add_argument("--reference", type=int, help=argparse.SUPPRESS)
+    ap.add_argument("--reference", type=whole_number(1000, max(REFERENCE_WORKERS)),
+                    help=argparse.SUPPRESS)
     ap.add_argument("--tiny", action="store_true", help=argparse.SUPPRESS)
-    ap.add_argument("--scales", type=float, nargs="*", default=list(SCALES),
+    ap.add_argument("--scales", type=share, nargs="+", default=list(SCALES),
                     help="shares of the labour force to time (default: 0.01 0.1 1); the largest "
                          "is compared with the Mesa reference")
     ap.add_argument("--sweep", action="store_true",
                     help="also time a 100-job sweep of one year at full scale (3-4 min)")
-    ap.add_argument("--repeats", type=_at_least(1), default=3,
+    ap.add_argument("--repeats", type=whole_number(1, 100), default=3,
                     help="fresh runs per engine timing; the median is reported (default 3)")
-    ap.add_argument("--sweep-scale", type=float, default=1.0, help=argparse.SUPPRESS)
-    # for a quick check that the benchmark runs end to end (tests/test_bench.py)
-    ap.add_argument("--reference-workers", type=_at_least(1000), nargs="+",
-                    default=list(REFERENCE_WORKERS),
-                    help=argparse.SUPPRESS)
+    ap.add_argument("--sweep-scale", type=share, default=1.0, help=argparse.SUPPRESS)
+    # for a quick check that the benchmark runs end to end (tests/test_bench.py); at most the
+    # whole labour force the reference is started from
+    ap.add_argument("--reference-workers", type=whole_number(1000, max(REFERENCE_WORKERS)),
+                    nargs="+", default=list(REFERENCE_WORKERS), help=argparse.SUPPRESS)
     ap.add_argument("--skip-compile", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument("--report", type=Path, default=Path("docs/performance.md"),
                     help="the Markdown file the figures are written to (default "
                          "docs/performance.md; the project's record of its speed)")
-    args = ap.parse_args(argv)
+    return ap
+
+
+def check_scales(scales: list[float], flag: str) -> None:
+    """Each share of the labour force simulates at least the model's fewest workers."""
+    from ..experiments.compose import load
+
+    labour = load().population.labour_force
+    for scale in scales:
+        if labour * scale < MIN_WORKERS:
+            raise InputError(f"Invalid value for '{flag}': got {scale:g}; allowed: a share of the "
+                             f"labour force ({labour:,}) that simulates at least {MIN_WORKERS} "
+                             f"workers, {MIN_WORKERS / labour:.2g} or more, and at most 1.")
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = parser().parse_args(argv)
+    with answers_bad_input(PROG):
+        _bench(args)
+
+
+def _bench(args) -> None:
     if args.tiny:
         print(json.dumps({"seconds": _tiny_run()}))
         return
@@ -190,6 +211,10 @@ def main(argv: list[str] | None = None) -> None:
     if args.reference is not None:
         print(json.dumps(measure_reference(args.reference, reference_months(args.reference))))
         return
+    check_scales(args.scales, "--scales")
+    if args.sweep:
+        check_scales([args.sweep_scale], "--sweep-scale")
+    output_path(args.report, "--report")
     compiled = {"compile_s": None, "load_compiled_s": None}
     if not args.skip_compile:
         compiled = measure_compile()
@@ -303,8 +328,9 @@ def write_report(path: Path, summary: dict, rows: list[dict], core: dict, refs: 
         lines += [f"A 100-job sweep of one simulated year each at scale {summary['sweep_scale']:g} "
                   f"with the joblib launcher: {summary['sweep_100_seconds']:.0f} s.", ""]
     lines += ["## The JSON line", "", "```json", json.dumps(summary, indent=1), "```", ""]
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text("\n".join(lines), encoding="utf-8")
+    from ..experiments.run_files import atomic_write
+
+    atomic_write(path, lambda tmp: Path(tmp).write_text("\n".join(lines), encoding="utf-8"))
 
 if __name__ == "__main__":
     main()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 from hydra.experimental.callback import Callback
@@ -31,6 +32,19 @@ class CollectResults(Callback):
         _ELSEWHERE.append(config.hydra.launcher.get("_target_") != BASIC_LAUNCHER)
 
     def on_multirun_end(self, config, **kwargs) -> None:
-        from ..experiments.sweep_results import collect
+        gather(Path(config.hydra.sweep.dir))
 
-        collect(Path(config.hydra.sweep.dir))
+
+def gather(sweep: Path):
+    """The sweep's jobs gathered into results.parquet (sim.experiments.sweep_results.collect);
+    if that cannot be written, a one-line warning instead: the jobs' own files are complete,
+    and `sim-collect` gathers them later. Returns the table, or None."""
+    from ..core.validation import InputError
+    from ..experiments.sweep_results import collect
+
+    try:
+        return collect(sweep)
+    except InputError as e:
+        print(f"sim: warning: the finished jobs are kept but not gathered ({e}); run sim-collect "
+              f"{sweep} once that is mended.", file=sys.stderr)
+        return None

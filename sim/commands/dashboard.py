@@ -32,18 +32,19 @@ from matplotlib.figure import Figure
 from ..core.model import LaborExportModel
 from ..core.population import STATUS_TABLE
 from ..core.params import Config
-from ..core.validation import ConfigError, validate
+from ..core.validation import ConfigError, InputError, validate
 from ..experiments import targets
 from ..experiments.compose import load
 from ..experiments.runner import year_figures
 from ..experiments.style import STATUS_COLOURS
+from .cli import MIN_WORKERS, Parser, answers_bad_input, argument_type, whole_number
 from .input_checks import group_options
 
 DEFAULT_SCALE = 0.02  # 50,000 of the 2.5 million workers: a Reset takes a second or two
 SCALES = (0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1.0)
 SCALE_ENV = "SIM_DASHBOARD_SCALE"  # how `main` hands --scale to the page (solara imports it)
 DEFAULT_PORT = 8765
-EXIT_BAD_INPUT = 2
+PROG = "sim-dashboard"
 # The browser packages the page loads through solara's CDN proxy, at the versions solara 1.64
 # asks for with Vue 2 (ipyvuetify < 3; solara/server/templates/solara.html.j2, GridDraggable).
 # solara fetches them from a public CDN on first use; `ensure_assets` puts them in its cache with
@@ -472,16 +473,6 @@ def __getattr__(name: str):
 # ---------------------------------------------------------------------------------------------
 
 
-def _bad_input(message: str) -> None:
-    print(f"sim-dashboard: {message}", file=sys.stderr)
-    sys.exit(EXIT_BAD_INPUT)
-
-
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # one line, exit code 2, like `sim`
-        _bad_input(f"{message} (see sim-dashboard --help)")
-
-
 def _port_free(host: str, port: int) -> bool:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the server binds it
@@ -498,37 +489,32 @@ def _free_port(host: str) -> int:
         return s.getsockname()[1]
 
 
+LABOUR_FORCE = 2_500_000  # the page's counts (`scale_label`) are of this labour force
+
+
+def _page_scale(text: str) -> float:
+    """--scale: a share of the labour force (or a `scale_label`) that the model can run."""
+    scale = parse_scale(text)
+    if scale * LABOUR_FORCE < MIN_WORKERS:
+        raise ValueError(text)
+    return scale
+
+
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    parser = _Parser(
-        prog="sim-dashboard",
+    parser = Parser(
+        prog=PROG,
         description="Serve the model's dashboard (Mesa SolaraViz) on localhost.")
-    parser.add_argument("--port", default=None,
+    parser.add_argument("--port", default=None, type=whole_number(0, 65535),
                         help=f"port on localhost (default {DEFAULT_PORT}, or a free one if that "
                              "is taken; 0 picks a free one)")
-    parser.add_argument("--scale", default=str(DEFAULT_SCALE),
-                        help=f"population sample the page starts with (default {DEFAULT_SCALE}, "
-                             "1:50); a fraction in (0, 1]")
+    parser.add_argument("--scale", default=DEFAULT_SCALE, type=argument_type(
+        "scale", _page_scale, f"a fraction in (0, 1] that simulates at least {MIN_WORKERS} of the "
+        f"{LABOUR_FORCE / 1e6:g} million workers ({MIN_WORKERS / LABOUR_FORCE:g} or more), e.g. "
+        f"{DEFAULT_SCALE:g}"),
+        help=f"population sample the page starts with (default {DEFAULT_SCALE}, 1:50); a "
+             "fraction in (0, 1]")
     parser.add_argument("--open", action="store_true", help="open the page in a browser")
-    args = parser.parse_args(argv)
-    try:
-        args.scale = parse_scale(args.scale)
-    except ValueError:
-        _bad_input(f"Invalid value for '--scale': got {args.scale!r}; allowed: a fraction in "
-                   "(0, 1] that simulates at least 500 of the 2.5 million workers "
-                   "(0.0002 or more), e.g. 0.02.")
-    if args.scale * 2_500_000 < 500:
-        _bad_input(f"Invalid value for '--scale': got {args.scale!r}; allowed: a fraction in "
-                   "(0, 1] that simulates at least 500 of the 2.5 million workers "
-                   "(0.0002 or more), e.g. 0.02.")
-    if args.port is not None:
-        try:
-            args.port = int(args.port)
-            if not 0 <= args.port <= 65535:
-                raise ValueError
-        except ValueError:
-            _bad_input(f"Invalid value for '--port': got {args.port!r}; allowed: a whole number "
-                       "from 0 to 65535 (0 picks a free port).")
-    return args
+    return parser.parse_args(argv)
 
 
 def _tarball_name(package: str, version: str) -> str:
@@ -571,16 +557,24 @@ def ensure_assets(cache_dir: Path, packages=SOLARA_CDN_PACKAGES) -> list[str]:
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(sys.argv[1:] if argv is None else argv)
     host = "localhost"
-    if args.port is None:
-        port = DEFAULT_PORT if _port_free(host, DEFAULT_PORT) else _free_port(host)
-    elif args.port == 0:
-        port = _free_port(host)
-    else:
-        port = args.port
-        if not _port_free(host, port):
-            print(f"sim-dashboard: port {port} on {host} is in use; choose another with --port "
-                  "(0 picks a free one).", file=sys.stderr)
-            sys.exit(1)
+    with answers_bad_input(PROG):
+        port = _port(host, args.port)
+    _serve(args, host, port)
+
+
+def _port(host: str, asked: int | None) -> int:
+    """The port to serve on: the one asked for (0: a free one), else the default if free."""
+    if asked is None:
+        return DEFAULT_PORT if _port_free(host, DEFAULT_PORT) else _free_port(host)
+    if asked == 0:
+        return _free_port(host)
+    if not _port_free(host, asked):
+        raise InputError(f"Invalid value for '--port': got {asked}, which is in use on {host}; "
+                         "allowed: a free port from 1 to 65,535, or 0 to pick a free one.")
+    return asked
+
+
+def _serve(args, host: str, port: int) -> None:
     os.environ[SCALE_ENV] = repr(args.scale)
     os.environ.setdefault("SOLARA_TELEMETRY_MIXPANEL_ENABLE", "false")  # no calls home
     from solara.server import settings

@@ -7,32 +7,39 @@
 The page holds the headline outcomes and their differences with 90% intervals (over the seeds and
 posterior draws both runs share), costs and the cost of each effect, who gains by group, the fit
 and the validation state, and the configuration difference; the figures are inline, nothing is
-fetched. The .xlsx holds the same tables, one sheet each, with units.
+fetched. The .xlsx holds the same tables, one sheet each, with units. Both are written together,
+or neither: a run folder whose files cannot be read, or an --out that cannot be written, is
+answered with one paragraph (exit status 2).
 """
 
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
-from ..experiments.report import ReportError, write
+from .cli import Parser, answers_bad_input, existing_folder, output_path
+
+PROG = "sim-report"
 
 
 def main(argv: list[str] | None = None) -> None:
-    ap = argparse.ArgumentParser(prog="sim-report", description=__doc__.splitlines()[0],
-                                 formatter_class=argparse.RawDescriptionHelpFormatter,
-                                 epilog="\n".join(__doc__.splitlines()[1:]))
-    ap.add_argument("run", type=Path, help="a run folder (with summary.json)")
-    ap.add_argument("--against", type=Path, help="the run to compare it with")
+    ap = Parser(prog=PROG, description=__doc__.splitlines()[0],
+                formatter_class=argparse.RawDescriptionHelpFormatter,
+                epilog="\n".join(__doc__.splitlines()[1:]))
+    ap.add_argument("run", type=existing_folder("a run folder, with summary.json"),
+                    help="a run folder (with summary.json)")
+    ap.add_argument("--against", type=existing_folder("a run folder, with summary.json"),
+                    help="the run to compare it with")
     ap.add_argument("--out", type=Path, default=None,
                     help="the report's path without suffix (default: RUN/report)")
     args = ap.parse_args(argv)
-    try:
-        paths = write(args.run, args.against, args.out or args.run / "report")
-    except ReportError as e:
-        print(f"sim-report: {e}", file=sys.stderr)
-        sys.exit(2)
+    out = args.out or args.run / "report"
+    with answers_bad_input(PROG):
+        for suffix in (".html", ".xlsx"):
+            output_path(out.with_suffix(suffix), "--out")
+        from ..experiments.report import write
+
+        paths = write(args.run, args.against, out)
     for p in paths:
         print(p)
 

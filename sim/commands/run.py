@@ -29,7 +29,7 @@ from omegaconf import DictConfig
 
 from ..core import start_cache
 from ..core.params import Config
-from ..core.validation import ConfigError
+from ..core.validation import ConfigError, InputError
 from ..experiments import run_files
 from ..experiments.compose import register, to_params
 from . import callbacks, hydra_adapter, run_folder
@@ -68,9 +68,11 @@ def _bad_input(message: str) -> None:
 def finished(out_dir: Path, params: Config) -> bool:
     """The job ran to its end with this config and today's code and posterior: summary.json is
     written last, and atomically, so its presence means every file of the job is complete."""
+    from ..experiments.input_files import read_summary
+
     try:
-        summary = json.loads((out_dir / run_files.SUMMARY).read_text())
-    except (OSError, ValueError):
+        summary = read_summary(out_dir / run_files.SUMMARY)
+    except InputError:  # missing, garbled or foreign: not a finished job of this sweep
         return False
     return run_files.made_with(summary, params)
 
@@ -231,10 +233,10 @@ def _interrupted() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not cut the cleanup
     sweep = callbacks.current_sweep()
     if sweep is not None and sweep.is_dir():
-        from ..experiments.sweep_results import RESULTS, collect
+        from ..experiments.sweep_results import RESULTS
 
-        frame = collect(sweep)
-        done = int((frame["status"] == "ok").sum()) if "status" in frame else 0
+        frame = callbacks.gather(sweep)
+        done = int((frame["status"] == "ok").sum()) if frame is not None and "status" in frame else 0
         print(f"sim: interrupted; {done} finished job(s) kept and gathered in "
               f"{sweep / RESULTS}; run the same command with hydra.sweep.dir={sweep} to run "
               "the rest.", file=sys.stderr)
@@ -299,9 +301,7 @@ def main() -> None:
     except SystemExit as e:  # Hydra ends a sweep with a failed job here, before its callback
         sweep = callbacks.current_sweep()
         if e.code and sweep is not None and sweep.is_dir():
-            from ..experiments.sweep_results import collect
-
-            collect(sweep)  # the finished jobs and the failed ones' errors, gathered anyway
+            callbacks.gather(sweep)  # the finished jobs and the failed ones' errors, gathered anyway
         if _CtrlC.pressed:
             _interrupted()
         raise

@@ -4,7 +4,8 @@
     sim-validate --draws 50           # a quicker look
 
 Prints the fitted figures and the checks with their 90% posterior predictive intervals and the
-behaviour diagnostics; writes docs/validation.md; ends with one line of JSON.
+behaviour diagnostics; writes docs/validation.md; ends with one line of JSON. The arguments, the
+identification table and the output paths are checked before anything runs.
 """
 
 from __future__ import annotations
@@ -16,41 +17,73 @@ import sys
 import time
 from pathlib import Path
 
-import pandas as pd
+from .calibrate import MAX_PROCS, MAX_WORKERS
+from .cli import MIN_WORKERS, Parser, answers_bad_input, existing_file, output_path, whole_number
 
-from ..experiments import validation
-from ..experiments.calibration import WORKERS
-from ..experiments.compose import load
+PROG = "sim-validate"
 
 
-def main(argv: list[str] | None = None) -> None:
-    ap = argparse.ArgumentParser(prog="sim-validate", description=__doc__.splitlines()[0],
-                                 formatter_class=argparse.RawDescriptionHelpFormatter,
-                                 epilog="\n".join(__doc__.splitlines()[1:]))
-    ap.add_argument("--draws", type=int, default=200, help="posterior draws to run")
-    ap.add_argument("--workers", type=int, default=WORKERS, help="agents per run")
-    ap.add_argument("--point-seeds", type=int, default=3, help="seeds of the point fit")
-    ap.add_argument("--procs", type=int, default=os.cpu_count(), help="local processes")
+def parser() -> argparse.ArgumentParser:
+    ap = Parser(prog=PROG, description=__doc__.splitlines()[0],
+                formatter_class=argparse.RawDescriptionHelpFormatter,
+                epilog="\n".join(__doc__.splitlines()[1:]))
+    ap.add_argument("--draws", type=whole_number(1, 100_000), default=200,
+                    help="posterior draws to run (at most the posterior's)")
+    ap.add_argument("--workers", type=whole_number(MIN_WORKERS, MAX_WORKERS), default=None,
+                    help="agents per run (default: the calibration's particles' own)")
+    ap.add_argument("--point-seeds", type=whole_number(1, 1000), default=3,
+                    help="seeds of the point fit")
+    ap.add_argument("--procs", type=whole_number(1, MAX_PROCS), default=os.cpu_count() or 1,
+                    help="local processes")
     ap.add_argument("--report", type=Path, default=Path("docs/validation.md"))
     ap.add_argument("--summary", type=Path, default=Path("conf/calibration/validation.json"),
                     help="the JSON line, kept for sim-report's validation state")
-    ap.add_argument("--identification", type=Path,
+    ap.add_argument("--identification",
+                    type=existing_file("the identification table sim-calibrate writes"),
                     default=Path("conf/calibration/identification.csv"),
                     help="the calibration's identification table (sim-calibrate writes it)")
-    args = ap.parse_args(argv)
+    return ap
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = parser().parse_args(argv)
     started = time.perf_counter()
+    with answers_bad_input(PROG):
+        from ..experiments import input_files
+
+        from ..core.validation import InputError
+        from ..experiments.posterior import load_draws
+
+        identification = input_files.read_identification(args.identification)
+        available = len(load_draws())
+        if args.draws > available:
+            raise InputError(f"Invalid value for '--draws': got {args.draws}; allowed: a number "
+                             f"of posterior draws from 1 to {available} (the posterior's).")
+        output_path(args.report, "--report")
+        output_path(args.summary, "--summary")
+        _validate(args, argv, identification, started)
+
+
+def _validate(args, argv, identification, started: float) -> None:
+    from ..experiments import validation
+    from ..experiments.calibration import WORKERS
+    from ..experiments.compose import load
+    from ..experiments.run_files import atomic_write
+
+    args.workers = args.workers or WORKERS
     result = validation.validate(load(["quiet=true"]), load(["quiet=true", "scenario=epidemic_2020"]),
                                  args.draws, args.workers, args.point_seeds, args.procs)
     command = ("sim-validate " + " ".join(sys.argv[1:] if argv is None else argv)).strip()
     facts = {"command": command, "minutes": (time.perf_counter() - started) / 60,
              "workers": args.workers}
     text = validation.report_markdown(result, facts)
-    args.report.parent.mkdir(parents=True, exist_ok=True)
-    args.report.write_text(text, encoding="utf-8")
+    line = validation.summary_line(result, identification)
+    # both files under temporary names, renamed: never half a report
+    atomic_write(args.report, lambda tmp: Path(tmp).write_text(text, encoding="utf-8"))
+    atomic_write(args.summary, lambda tmp: Path(tmp).write_text(json.dumps(line, indent=1) + "\n",
+                                                                 encoding="utf-8"))
     print(text)
     print(f"Wrote {args.report}")
-    line = validation.summary_line(result, pd.read_csv(args.identification))
-    args.summary.write_text(json.dumps(line, indent=1) + "\n", encoding="utf-8")
     print(json.dumps(line))
 
 

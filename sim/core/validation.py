@@ -33,6 +33,7 @@ YEARS = tuple(str(y) for y in range(int(FIRST_MONTH[:4]), int(LAST_MONTH[:4]) + 
 MAX_LABOUR_FORCE = 40_000_000  # Shaanxi's whole population is about 39.5 million
 MAX_SEED = 2**32 - 1
 MAX_ROOM = 2_000_000_000  # workshop room is held in int32
+MIN_WORKERS = 500  # fewer simulated workers leave too few per county for the room limits
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,99}")  # a scenario name is a folder name
 
 
@@ -232,9 +233,9 @@ def validate(cfg: Config) -> None:
 
 def _validate_population(cfg: Config) -> None:
     pop = cfg.population
-    if pop.labour_force * pop.scale < 500:
-        _fail("population.scale", pop.scale,
-              f"a fraction that simulates at least 500 workers (labour_force={pop.labour_force})")
+    if pop.labour_force * pop.scale < MIN_WORKERS:
+        _fail("population.scale", pop.scale, f"a fraction that simulates at least {MIN_WORKERS} "
+              f"workers (labour_force={pop.labour_force})")
     _check_shares("population.age_shares", pop.age_shares, 4)
     _check_shares("population.skill_shares", pop.skill_shares, 3)
     _check_shares("population.region_shares", pop.region_shares, 3)

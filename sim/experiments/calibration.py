@@ -23,6 +23,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import time
 import warnings
 from dataclasses import dataclass, replace
 from datetime import timedelta
@@ -35,6 +37,7 @@ import yaml
 from ..core.params import Config
 from . import targets
 from .posterior import Constraint, Parameter, constraints as prior_constraints, with_values
+from .run_files import atomic_write
 from .runner import simulate, year_figures
 
 WORKERS = 25_000  # agents simulated per particle (seed noise about as at 50,000: docs/MODEL.md 5.3)
@@ -101,6 +104,22 @@ def scaled_distance(simulated: dict, data: dict) -> float:
     return float(np.sqrt(sum(weights[k] * (simulated[k] - data[k]) ** 2 for k in weights)))
 
 
+def set_aside(db: Path) -> Path | None:
+    """An existing database moved out of the way of a new run, never deleted: renamed with the
+    time it was set aside (abc.db -> abc.db.2026-12-07_20-49-28, a counter added if taken).
+    Returns its new path, or None when there was none."""
+    db = Path(db)
+    if not db.exists():
+        return None
+    stamp = time.strftime("%Y-%m-%d_%H-%M-%S")
+    kept, n = db.with_name(f"{db.name}.{stamp}"), 1
+    while kept.exists():
+        n += 1
+        kept = db.with_name(f"{db.name}.{stamp}-{n}")
+    os.rename(db, kept)
+    return kept
+
+
 def calibrate(base: Config, params: list[Parameter], db: Path, particles: int,
               populations: int, walltime_minutes: float, minimum_epsilon: float,
               sampler=None, data: dict | None = None, workers: int = WORKERS,
@@ -108,7 +127,8 @@ def calibrate(base: Config, params: list[Parameter], db: Path, particles: int,
     """Run ABC-SMC and return its pyabc History (also kept in the sqlite database `db`). Each
     population's tolerance is the `quantile` of the last population's distances. With `resume`,
     the run already in `db` goes on from its last population (`populations` more at most), so
-    a run stopped by its walltime or by a lost machine is not started again."""
+    a run stopped by its walltime or by a lost machine is not started again. Without it, a
+    database already at `db` is set aside (`set_aside`), never deleted."""
     import pyabc
 
     np.random.seed(seed)  # pyabc draws its particles from numpy's global generator
@@ -120,7 +140,7 @@ def calibrate(base: Config, params: list[Parameter], db: Path, particles: int,
     if resume:
         abc.load(f"sqlite:///{db}", 1)
     else:
-        db.unlink(missing_ok=True)
+        set_aside(db)  # pyabc would add the new run to the old one's file
         abc.new(f"sqlite:///{db}", data or observed())
     return abc.run(minimum_epsilon=minimum_epsilon, max_nr_populations=populations,
                    max_walltime=timedelta(minutes=walltime_minutes))
@@ -311,8 +331,12 @@ def write_posterior(path: Path, draws: pd.DataFrame, params: list[Parameter], fa
              f"{facts['minutes']:.0f} min.",
              "# Columns set these config keys: "
              + "; ".join(f"{p.name} -> {', '.join(p.keys)}" for p in params)]
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text("\n".join(lines) + "\n" + draws.to_csv(float_format="%.6g"), encoding="utf-8")
+    _write_text(path, "\n".join(lines) + "\n" + draws.to_csv(float_format="%.6g"))
+
+
+def write_identification(path: Path, ident: Identification) -> None:
+    """The identification table as CSV (sim-validate counts the identified parameters in it)."""
+    _write_text(path, ident.table.to_csv(index=False, float_format="%.6g"))
 
 
 def point_fit(draws: pd.DataFrame, params: list[Parameter]) -> dict[str, float]:
@@ -355,7 +379,7 @@ def write_point_fit(path: Path, draws: pd.DataFrame, params: list[Parameter], co
             "# The point fit: the posterior draw in posterior.csv nearest the draws' centre (on the\n"
             "# logit scale of each prior range; sim.experiments.calibration.point_fit), from sim-calibrate.",
             f"# Reproduce: {command}"]
-    path.write_text("\n".join(head) + "\n" + yaml.safe_dump(tree, sort_keys=False), encoding="utf-8")
+    _write_text(path, "\n".join(head) + "\n" + yaml.safe_dump(tree, sort_keys=False))
 
 
 def report(path: Path, ident: Identification, params: list[Parameter], facts: dict,
@@ -419,5 +443,12 @@ def report(path: Path, ident: Identification, params: list[Parameter], facts: di
                   "density 0; the prior 90% intervals above are the cut prior's marginals):", ""]
         lines += [f"- **{c.name}**: {c.numerator} / {c.denominator} at most {c.at_most:g}. {c.why}"
                   for c in cuts]
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    _write_text(path, "\n".join(lines) + "\n")
+
+
+def _write_text(path: Path, text: str) -> None:
+    """Written under a temporary name and renamed: a file the runs read is never half written."""
+    def write(tmp: str) -> None:
+        Path(tmp).write_text(text, encoding="utf-8")
+
+    atomic_write(Path(path), write)

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from ..core.validation import InputError
 
@@ -160,6 +159,8 @@ def _intervals(label: str, first: pd.Series, keys: list[str], values: pd.DataFra
 
 
 def _interval(values: np.ndarray) -> tuple[float, float, float]:
+    from scipy import stats  # half a second to import: only where an interval is computed
+
     mean = float(values.mean())
     if len(values) < 2:
         return mean, float("nan"), float("nan")

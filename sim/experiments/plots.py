@@ -6,7 +6,6 @@ replicates of one job, or over the seeds of a sweep's setting.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import matplotlib
@@ -15,18 +14,15 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
-from scipy import stats  # noqa: E402
 
-from ..core.population import STATUSES  # noqa: E402
 from ..core.validation import InputError  # noqa: E402
-from . import paired_effects  # noqa: E402
-from .run_files import GROUPS, SUMMARY, TIMESERIES, YEARLY  # noqa: E402
+from . import input_files, paired_effects  # noqa: E402
+from .run_files import GROUPS, TIMESERIES, YEARLY, atomic_write  # noqa: E402
 from .style import LABELS, LEVER_COLOURS, STATUS_COLOURS  # noqa: E402
-from .sweep_results import RESULTS, collect  # noqa: E402
+from .sweep_results import RESULTS, check_sweep, collect  # noqa: E402
 from .tables import write_csv  # noqa: E402
 
 FORMATS = ("png", "svg")
-KINDS = ("auto", "series", "yearly", "sweep", "heatmap", "contributions", "cost", "groups")
 CONTRIBUTION_METRICS = ("in_work", "out_of_province", "in_province", "in_county",
                         "households_below_line", "zero_employment_households")
 
@@ -48,6 +44,9 @@ def _cjk_font() -> str | None:
 
 # the same figure gives the same file: fixed SVG ids, no creation date
 plt.rcParams["svg.hashsalt"] = "sim"
+# texts come from folder names and overrides: a '$' in one is a dollar sign, never TeX to parse
+# (an unbalanced formula would stop the figure)
+plt.rcParams["text.parse_math"] = False
 _CJK = _cjk_font()
 if _CJK:
     plt.rcParams["font.sans-serif"] = [_CJK] + plt.rcParams["font.sans-serif"]
@@ -59,11 +58,13 @@ def label(metric: str) -> str:
 
 
 def save_figure(fig, out_dir: Path, name: str) -> list[Path]:
+    """The figure as PNG and SVG, each written under a temporary name and renamed."""
     out_dir.mkdir(parents=True, exist_ok=True)
     paths = []
     for fmt in FORMATS:
         path = out_dir / f"{name}.{fmt}"
-        fig.savefig(path, dpi=150, bbox_inches="tight", metadata={"Date": None})
+        atomic_write(path, lambda tmp, fmt=fmt: fig.savefig(
+            tmp, format=fmt, dpi=150, bbox_inches="tight", metadata={"Date": None}))
         paths.append(path)
     plt.close(fig)
     return paths
@@ -102,7 +103,7 @@ def series_figure(ts: pd.DataFrame, metrics: list[str], title: str, out_dir: Pat
     for metric in metrics:
         rows = data[data["metric"] == metric]
         if rows.empty:
-            raise PlotError(f"No metric '{metric}' in the time series; metrics: "
+            raise PlotError(f"No metric '{metric}' in the time series; allowed: "
                             f"{', '.join(sorted(data['metric'].unique()))}.")
         x = pd.PeriodIndex(rows["month"], freq="M").to_timestamp()
         line, = ax.plot(x, rows["value"], label=label(metric), color=STATUS_COLOURS.get(metric))
@@ -148,16 +149,19 @@ def yearly_figure(yearly: pd.DataFrame, metrics: list[str], title: str, out_dir:
     return save_figure(fig, out_dir, name)
 
 
-def plot_run(run_dir: Path, metrics: list[str] | None, out_dir: Path) -> list[Path]:
-    ts = pd.read_parquet(run_dir / TIMESERIES)
-    doc = json.loads((run_dir / SUMMARY).read_text())
-    reps = doc.get("run", {}).get("replicates", 1)
+def plot_run(run_dir: Path, metrics: list[str] | None, out_dir: Path,
+             files: input_files.RunFiles | None = None) -> list[Path]:
+    """The run's monthly series with bands, and its yearly totals when it spans years; from
+    `files` when the caller has read them (input_files.read_run), else read here."""
+    from ..core.population import STATUSES  # the model's (numba) modules: only where needed
+
+    files = files or input_files.read_run(run_dir)
+    ts, yearly = files.timeseries, files.yearly
+    reps = files.summary["run"].get("replicates", 1)
     title = f"{run_dir.name}: workers by status, {reps} replicate(s), 90% band"
     paths = series_figure(ts, list(metrics or STATUSES), title, out_dir)
-    if (run_dir / YEARLY).exists():
-        yearly = pd.read_parquet(run_dir / YEARLY)
-        if "group" in yearly:
-            yearly = yearly[yearly["group"] == "all"]
+    if yearly is not None:
+        yearly = yearly[yearly["group"] == "all"]
         if yearly["year"].nunique() > 1:
             paths += yearly_figure(yearly, ["in_work", "migrant", "in_county", "cost_total"],
                                    "Yearly totals", out_dir)
@@ -166,8 +170,13 @@ def plot_run(run_dir: Path, metrics: list[str] | None, out_dir: Path) -> list[Pa
 
 # ---- sweep folders --------------------------------------------------------------------------
 def load_results(sweep_dir: Path) -> pd.DataFrame:
+    """The sweep's results.parquet; gathered first (sim-collect) where the sweep has none."""
     path = sweep_dir / RESULTS
-    frame = pd.read_parquet(path) if path.exists() else collect(sweep_dir)
+    if path.exists():
+        frame = input_files.read_table(path, input_files.RESULTS)
+    else:
+        check_sweep(sweep_dir)
+        frame = collect(sweep_dir)
     if frame.empty or "status" not in frame or not (frame["status"] == "ok").any():
         raise PlotError(f"No finished job in '{sweep_dir}'.")
     return frame
@@ -184,7 +193,7 @@ def _column(frame: pd.DataFrame, key: str) -> str:
 
 def check_metric(frame: pd.DataFrame, metric: str) -> None:
     if metric not in frame.columns:
-        raise PlotError(f"No metric '{metric}' in the results; metrics: "
+        raise PlotError(f"No metric '{metric}' in the results; allowed: "
                         f"{', '.join(c for c in frame.columns if frame[c].dtype.kind == 'f')}.")
 
 
@@ -196,6 +205,8 @@ def _numeric(values: pd.Series) -> pd.Series:
 def sweep_figure(frame: pd.DataFrame, x: str, metrics: list[str], out_dir: Path,
                  hue: str | None = None, name: str = "sweep") -> list[Path]:
     """Each metric (mean over seeds, 90% interval) against a swept key, one line per hue."""
+    from scipy import stats  # half a second to import: only where a figure needs it
+
     xcol = _column(frame, x)
     hcol = _column(frame, hue) if hue else None
     for m in metrics:
@@ -378,7 +389,8 @@ def series_by_setting(sweep_dir: Path, frame: pd.DataFrame, metric: str, out_dir
     fig, ax = plt.subplots(figsize=(9, 5))
     colours = setting_colours(list(dict.fromkeys(ok["setting"])))
     for setting, jobs in ok.groupby("setting", sort=False):
-        runs = [pd.read_parquet(job_dir(sweep_dir, j) / TIMESERIES) for j in jobs["job"]]
+        runs = [input_files.read_table(job_dir(sweep_dir, j) / TIMESERIES, input_files.TIMESERIES)
+                for j in jobs["job"]]
         runs = [r[(r["group"] == "all") & (r["metric"] == metric)].reset_index(drop=True)
                 for r in runs]
         values = np.stack([r["value"].to_numpy() for r in runs])
@@ -420,9 +432,8 @@ def yearly_runs(sweep_dir: Path, frame: pd.DataFrame, group: str = "all") -> pd.
     ok["setting"] = paired_effects.setting_labels(ok)
     parts = []
     for _, job in ok.iterrows():
-        part = pd.read_parquet(job_dir(sweep_dir, job["job"]) / YEARLY)
-        if "group" in part:
-            part = part[part["group"] == group]
+        part = input_files.read_table(job_dir(sweep_dir, job["job"]) / YEARLY, input_files.YEARLY)
+        part = part[part["group"] == group]
         part = part[["year", "metric", "value"]].copy()
         part["setting"], part["seed"] = job["setting"], job["seed"]
         part["posterior_draw"] = job.get("posterior_draw", -1)
@@ -562,14 +573,15 @@ def groups_figure(sweep_dir: Path, frame: pd.DataFrame, out_dir: Path,
     if not path.exists():
         raise PlotError(f"'{sweep_dir}' has no {GROUPS}: its jobs wrote no outcomes by group "
                         "(run sim-collect on the folder, or rerun the sweep).")
-    data = pd.read_parquet(path)
+    data = input_files.read_table(path, input_files.SWEEP_GROUPS)
     data = data[data["year"] == data["year"].max()]
     ok = frame[frame["status"] == "ok"].copy()
     ok["setting"] = paired_effects.setting_labels(ok)
     wide = data.pivot_table(index=["job", "dimension", "group"], columns="metric",
                             values="value").reset_index()
-    if metric not in wide:
-        raise PlotError(f"No metric '{metric}' by group; there are: {', '.join(sorted(wide.columns[3:]))}.")
+    if metric not in wide or "labour_force" not in wide:
+        raise PlotError(f"No metric '{metric}' by group (or no labour_force to share it by) in "
+                        f"'{path}'; there are: {', '.join(sorted(wide.columns[3:])) or 'none'}.")
     wide["share"] = wide[metric] / wide["labour_force"]
     wide["job"] = wide["job"].astype(str)
     wide = wide.merge(ok.assign(job=ok["job"].astype(str))[["job", "setting"]], on="job")
@@ -611,5 +623,7 @@ def job_dir(sweep_dir: Path, job: str) -> Path:
         return direct
     found = [p.parent for p in sweep_dir.rglob(".hydra") if p.parent.name == str(job)]
     if not found:
-        raise PlotError(f"Job folder '{job}' not found under '{sweep_dir}'.")
+        raise PlotError(f"Job folder '{job}' of {sweep_dir / RESULTS} not found under "
+                        f"'{sweep_dir}'; allowed: the results of this sweep's own job folders "
+                        "(gather them again with sim-collect).")
     return found[0]

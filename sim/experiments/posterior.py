@@ -9,10 +9,9 @@ from importlib import resources
 from pathlib import Path
 
 import pandas as pd
-import yaml
 
 from ..core.params import Config
-from ..core.validation import ConfigError
+from .input_files import read_draws, read_priors
 
 
 @dataclass(frozen=True)
@@ -35,9 +34,10 @@ class Parameter:
 
 
 def priors(path: Path | None = None) -> list[Parameter]:
-    """The priors of conf/calibration/priors.yaml (or another file in its layout)."""
+    """The priors of conf/calibration/priors.yaml (or another file in its layout), checked
+    (sim.experiments.input_files.read_priors)."""
     out = []
-    for name, spec in yaml.safe_load(_priors_text(path))["parameters"].items():
+    for name, spec in read_priors(path)["parameters"].items():
         out.append(Parameter(name=name, keys=tuple(spec.get("keys", [name])), low=float(spec["low"]),
                              high=float(spec["high"]), role=spec.get("role", "behaviour"),
                              why=" ".join(str(spec.get("why", "")).split()),
@@ -64,14 +64,9 @@ class Constraint:
         return (frame[self.numerator] / frame[self.denominator]).to_numpy() <= self.at_most
 
 
-def _priors_text(path: Path | None) -> str:
-    return (Path(path).read_text(encoding="utf-8") if path else
-            resources.files("sim.conf").joinpath("calibration", "priors.yaml").read_text(encoding="utf-8"))
-
-
 def constraints(path: Path | None = None) -> list[Constraint]:
     """The prior's constraints in conf/calibration/priors.yaml (or another file in its layout)."""
-    specs = yaml.safe_load(_priors_text(path)).get("constraints") or {}
+    specs = read_priors(path).get("constraints") or {}
     return [Constraint(name=name, numerator=spec["numerator"], denominator=spec["denominator"],
                        at_most=float(spec["at_most"]), why=" ".join(str(spec.get("why", "")).split()))
             for name, spec in specs.items()]
@@ -101,40 +96,8 @@ def load_draws(path: Path | None = None) -> pd.DataFrame:
     column of finite values inside its prior range (a draw outside it was never fitted)."""
     if path is None:
         with resources.as_file(resources.files("sim.conf").joinpath("calibration", "posterior.csv")) as p:
-            return _checked_draws(p)
-    return _checked_draws(Path(path))
-
-
-def _checked_draws(path: Path) -> pd.DataFrame:
-    where = f"the posterior draws file {path.name}"
-    try:
-        frame = pd.read_csv(path, comment="#")
-    except FileNotFoundError:
-        raise
-    except (OSError, ValueError, UnicodeDecodeError) as e:
-        raise ConfigError(f"Cannot read {where} ({_first_line(e)}); allowed: a CSV written by "
-                          "sim-calibrate (a draw column, then one column per parameter).") from None
-    params = priors()
-    missing = [p.name for p in params if p.name not in frame] + (["draw"] if "draw" not in frame else [])
-    if missing:
-        raise ConfigError(f"Invalid {where}: no column {', '.join(missing)}; allowed: a CSV written "
-                          f"by sim-calibrate with the columns draw, {', '.join(p.name for p in params)}.")
-    if frame.empty or not frame["draw"].tolist() == list(range(len(frame))):
-        raise ConfigError(f"Invalid {where}: the draw column is not 0, 1, 2, ...; allowed: draws "
-                          "numbered from 0 in order, at least one.")
-    for p in params:
-        values = pd.to_numeric(frame[p.name], errors="coerce")
-        outside = ~values.between(p.low, p.high)  # NaN and text are outside too
-        if outside.any():
-            row = int(outside.to_numpy().argmax())
-            raise ConfigError(f"Invalid {where}: draw {row} has {p.name}={frame[p.name].iloc[row]!r}; "
-                              f"allowed: a number from {p.low:g} to {p.high:g} (its prior range).")
-        frame[p.name] = values
-    return frame.set_index("draw")
-
-
-def _first_line(e: Exception) -> str:
-    return " ".join(str(e).split())[:200]
+            return read_draws(p, priors())
+    return read_draws(Path(path), priors())
 
 
 def apply_draw(cfg: Config, draw: int, params: list[Parameter] | None = None,

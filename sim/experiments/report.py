@@ -8,6 +8,12 @@ Intervals: a run of several seeds or posterior draws (`replicates`, `ensemble`) 
 figures in summary.json; two such runs are compared pair by pair on the shared (seed, draw), with
 the 5th-95th percentile of the paired differences over draws, or the t-interval of their mean over
 seeds (sim.experiments.paired_effects). Runs of one seed each give the difference without one.
+
+Every file is checked as it is read (sim.experiments.input_files) and both files are written
+together (all or nothing). Run names come from folder names, which a user chooses: the page
+escapes every text it shows, and the workbook keeps a text that looks like a formula as text.
+Two runs in folders of the same name (a/run, b/run) are named by the shortest end of their paths
+that tells them apart.
 """
 
 from __future__ import annotations
@@ -22,11 +28,12 @@ from pathlib import Path
 import jinja2
 import numpy as np
 import pandas as pd
-import yaml
+from markupsafe import Markup, escape
 
 from ..core.validation import InputError
-from . import paired_effects, plots
+from . import input_files, paired_effects
 from .run_files import GROUPS, SUMMARY, TIMESERIES
+from .tables import formula_like, written_together
 
 # the outcomes on the page, with their units
 HEADLINE = {
@@ -48,13 +55,17 @@ class ReportError(InputError):
 
 @dataclass
 class Run:
+    """A run's files, read and checked (`load_run`) before the report computes or draws."""
+
     path: Path
     summary: dict
     config: dict
+    timeseries: pd.DataFrame
+    groups: pd.DataFrame | None  # None for a run made before runs wrote groups.parquet
+    name: str = ""  # how the report names the run (`labels`): its folder, or more of its path
 
-    @property
-    def name(self) -> str:
-        return self.path.name
+    def __post_init__(self) -> None:
+        self.name = self.name or self.path.name
 
     def replicates(self) -> pd.DataFrame:
         """Each seed's (and draw's) figures; one row for a run of one seed."""
@@ -67,14 +78,40 @@ class Run:
                               "posterior_draw": run.get("posterior_draw", -1)}])
 
 
-def load_run(path: Path) -> Run:
+def load_run(path: Path, name: str = "") -> Run:
+    """Every file of the run the report uses, each checked as it is read."""
     path = Path(path)
     if not (path / SUMMARY).exists():
-        raise ReportError(f"'{path}' is not a run folder: it has no {SUMMARY} (a finished run of "
-                          "`sim` writes one).")
+        raise ReportError(f"'{path}' is not a run folder: it has no {SUMMARY}; allowed: the "
+                          "folder of a finished run of `sim` (it writes one).")
     config_file = path / ".hydra" / "config.yaml"
-    config = yaml.safe_load(config_file.read_text()) if config_file.exists() else {}
-    return Run(path, json.loads((path / SUMMARY).read_text()), config or {})
+    config = input_files.read_run_config(config_file) if config_file.exists() else {}
+    summary = input_files.read_summary(path / SUMMARY)
+    timeseries = input_files.read_table(path / TIMESERIES, input_files.TIMESERIES)
+    by_group = _groups_table(path / GROUPS) if (path / GROUPS).exists() else None
+    return Run(path, summary, config, timeseries, by_group, name)
+
+
+def _groups_table(path: Path) -> pd.DataFrame:
+    table = input_files.read_table(path, input_files.GROUPS)
+    missing = {GROUP_METRIC, "labour_force"} - set(table["metric"])
+    if missing:
+        raise ReportError(f"Cannot read '{path}': it has no rows of {', '.join(sorted(missing))}; "
+                          f"allowed: {input_files.GROUPS.allowed()}, with {GROUP_METRIC} and "
+                          "labour_force for every group.")
+    return table
+
+
+def labels(paths: list[Path]) -> list[str]:
+    """A name for each run that tells it from the others: its folder's name, or as many of the
+    last parts of its path as it takes (a/run and b/run)."""
+    parts = [Path(p).resolve().parts for p in paths]
+    for n in range(1, max(len(p) for p in parts) + 1):
+        names = ["/".join(p[-n:]) for p in parts]
+        if len(set(names)) == len(names):
+            return names
+    raise ReportError(f"Cannot compare '{paths[0]}' with itself; allowed: --against another "
+                      "run folder.")
 
 
 def _flat(tree: dict, prefix: str = "") -> dict[str, str]:
@@ -97,12 +134,14 @@ def config_difference(run: Run, against: Run) -> pd.DataFrame:
 
 def headline(run: Run, against: Run | None) -> pd.DataFrame:
     """Per outcome: the run's mean, the other's, the difference and its 90% interval."""
+    from .plots import label  # matplotlib and the model's labels: once every input is read
+
     rows = []
     diffs = _paired(run, against) if against else None
     for metric, unit in HEADLINE.items():
         if metric not in run.summary:
             continue
-        row = {"outcome": plots.label(metric), "metric": metric, "unit": unit,
+        row = {"outcome": label(metric), "metric": metric, "unit": unit,
                run.name: run.summary[metric]}
         if against:
             row[against.name] = against.summary.get(metric, np.nan)
@@ -174,10 +213,9 @@ def groups(run: Run, against: Run | None) -> pd.DataFrame:
     """The share of each group's labour force in work, December of the run's last year."""
     frames = []
     for r in filter(None, (run, against)):
-        path = r.path / GROUPS
-        if not path.exists():
+        if r.groups is None:
             return pd.DataFrame()
-        g = pd.read_parquet(path)
+        g = r.groups
         g = g[(g["year"] == g["year"].max()) & (g["dimension"] != "county")]
         wide = g.pivot_table(index=["dimension", "group"], columns="metric", values="value",
                              sort=False)
@@ -198,19 +236,23 @@ def fit(run: Run) -> pd.DataFrame:
 
 def validation_state() -> dict:
     """The shipped calibration's validation summary (sim-validate writes it)."""
-    path = resources.files("sim.conf").joinpath("calibration", "validation.json")
-    return json.loads(path.read_text()) if path.is_file() else {}
+    shipped = resources.files("sim.conf").joinpath("calibration", "validation.json")
+    if not shipped.is_file():
+        return {}
+    with resources.as_file(shipped) as path:
+        return input_files.read_validation_state(path)
 
 
 def _figure(run: Run, against: Run | None) -> str:
     """Workers in work month by month, both runs, as an inline PNG."""
     import matplotlib.pyplot as plt
 
+    from . import plots
+
     fig, ax = plt.subplots(figsize=(8, 3.2))
-    for r in filter(None, (run, against)):
-        ts = pd.read_parquet(r.path / TIMESERIES)
+    for name, ts in ((r.name, r.timeseries) for r in filter(None, (run, against))):
         ts = ts[(ts["metric"] == "in_work") & (ts["group"] == "all")]
-        ax.plot(ts["month"], ts["value"], label=r.name)
+        ax.plot(ts["month"], ts["value"], label=name)
         ax.fill_between(ts["month"], ts["low"], ts["high"], alpha=0.2)
     ax.set_title("In work, month by month (10,000 people; band: 90% over the run's seeds/draws)",
                  fontsize=9)
@@ -227,7 +269,8 @@ def _figure(run: Run, against: Run | None) -> str:
     return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode()
 
 
-PAGE = jinja2.Template("""<!doctype html>
+# every text is escaped (autoescape); the tables are HTML whose texts are escaped (`_html`)
+PAGE = jinja2.Environment(autoescape=True).from_string("""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>{{ title }}</title>
 <style>
 body { font-family: sans-serif; margin: 2em; max-width: 70em; color: #222; }
@@ -249,14 +292,21 @@ caption { text-align: left; font-weight: bold; padding-bottom: 0.3em; }
 """)
 
 
-def _html(table: pd.DataFrame, table_id: str) -> str:
-    return table.to_html(index=False, table_id=table_id, na_rep="", border=0,
-                         float_format=lambda v: f"{v:,.4g}" if abs(v) < 10 else f"{v:,.0f}")
+def _html(table: pd.DataFrame, table_id: str) -> Markup:
+    """The table as HTML, every text in it (headers and cells) escaped as the page escapes its
+    own (markupsafe: < > & ' "), so the page takes it as it is."""
+    shown = table.rename(columns=lambda c: str(escape(c)))
+    for column in shown.columns:
+        if not pd.api.types.is_numeric_dtype(shown[column]):
+            shown[column] = shown[column].map(lambda v: escape(v) if isinstance(v, str) else v)
+    return Markup(shown.to_html(index=False, table_id=table_id, na_rep="", border=0, escape=False,
+                                float_format=lambda v: f"{v:,.4g}" if abs(v) < 10 else f"{v:,.0f}"))
 
 
 def build(run_path: Path, against_path: Path | None) -> dict[str, pd.DataFrame | str]:
-    run = load_run(run_path)
-    against = load_run(against_path) if against_path else None
+    names = labels([run_path, against_path] if against_path else [run_path])
+    run = load_run(run_path, names[0])
+    against = load_run(against_path, names[1]) if against_path else None
     head = headline(run, against)
     tables = {"headline": head, "costs": costs(run, against)}
     if against:
@@ -285,7 +335,7 @@ NOTES = {
 
 
 def write(run_path: Path, against_path: Path | None, out: Path) -> list[Path]:
-    """The page (out.html) and the workbook (out.xlsx)."""
+    """The page (out.html) and the workbook (out.xlsx), written together: both, or neither."""
     parts = build(run_path, against_path)
     run, against = parts.pop("run"), parts.pop("against")
     title = f"sim report: {run.name}" + (f" against {against.name}" if against else "")
@@ -295,13 +345,23 @@ def write(run_path: Path, against_path: Path | None, out: Path) -> list[Path]:
             + (f" against {against.path}." if against else "."))
     tables = [(name.replace("_", " ").capitalize(), NOTES.get(name, ""), _html(t, name))
               for name, t in parts.items() if len(t)]
-    out.parent.mkdir(parents=True, exist_ok=True)
-    page = out.with_suffix(".html")
-    page.write_text(PAGE.render(title=title, what=what, figure=_figure(run, against),
-                                tables=tables), encoding="utf-8")
-    book = out.with_suffix(".xlsx")
-    with pd.ExcelWriter(book, engine="openpyxl") as xl:
-        for name, table in parts.items():
-            if len(table):
-                table.to_excel(xl, sheet_name=name[:31], index=False)
+    html = PAGE.render(title=title, what=what, figure=_figure(run, against), tables=tables)
+    page, book = out.with_suffix(".html"), out.with_suffix(".xlsx")
+    with written_together(out.parent) as staging:
+        (staging / page.name).write_text(html, encoding="utf-8")
+        with pd.ExcelWriter(staging / book.name, engine="openpyxl") as xl:
+            for name, table in parts.items():
+                if len(table):
+                    table.to_excel(xl, sheet_name=name[:31], index=False)
+                    _formulas_as_text(xl.sheets[name[:31]])
     return [page, book]
+
+
+def _formulas_as_text(sheet) -> None:
+    """Cells whose text a spreadsheet would run as a formula (a run folder named
+    `=HYPERLINK(...)`, a header or a value) are stored as text, shown with a quote prefix."""
+    for row in sheet.iter_rows():
+        for cell in row:
+            if formula_like(cell.value):
+                cell.data_type = "s"
+                cell.quotePrefix = True

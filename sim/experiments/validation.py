@@ -106,7 +106,6 @@ def figure_table(per_draw: pd.DataFrame) -> pd.DataFrame:
 def validate(baseline: Config, epidemic: Config, n_draws: int, workers: int, point_seeds: int,
              procs: int) -> Validation:
     table = load_draws()
-    n_draws = min(n_draws, len(table))
     jobs = [delayed(one_draw)(apply_draw(baseline, d, draws=table),
                               apply_draw(epidemic, d, draws=table), workers, 1000 + d)
             for d in range(n_draws)]
