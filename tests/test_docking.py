@@ -24,6 +24,7 @@ def test_engine_and_reference_model_dock():
         engine = small_model(*DOCK, seed=seed)
         reference = ReferenceModel(engine, seed=seed)
         start = np.bincount(engine.workers.status, minlength=7)
+        status_at_start = engine.workers.status.copy()
         assert np.array_equal(reference.status_counts(), start)
         for _ in range(MONTHS):
             engine.step()
@@ -34,7 +35,7 @@ def test_engine_and_reference_model_dock():
         assert np.all(reference.held <= np.array(reference.capacity))
         diffs.append(e - r)
         levels.append((e + r) / 2)
-        moved = np.abs(e - start).sum()
+        moved = np.count_nonzero(engine.workers.status != status_at_start)
         assert moved > 0.02 * start.sum()  # the months did move workers
     diffs, levels = np.array(diffs, float), np.array(levels)
     mean, se = diffs.mean(axis=0), diffs.std(axis=0, ddof=1) / np.sqrt(len(diffs))
