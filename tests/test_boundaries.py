@@ -348,7 +348,7 @@ def test_clearing_places_one_member_of_a_household_with_nobody_in_work(monkeypat
     """P12 with every such household reached: placements go only to members not working and not
     waiting at home, in households with nobody in work (a course is no work), one a household,
     in a post or a workshop; the month's count is theirs."""
-    passed_over = {"placed": 0, "waiting at home": 0, "in a course": 0}
+    seen = {"placed": 0, "waiting at home": 0, "in a course": 0}
 
     def watched(model):
         w, led = model.workers, model.ledger
@@ -362,10 +362,11 @@ def test_clearing_places_one_member_of_a_household_with_nobody_in_work(monkeypat
         assert len(np.unique(w.household[placed])) == len(placed)
         assert np.all(np.isin(w.status[placed], (PUBLIC_WELFARE, WORKSHOP)))
         assert model.flow["zero_employment_placements"] - before == len(placed)
-        # the members the rule passes over, in households it reaches: so that it can bite
-        passed_over["placed"] += len(placed)
-        passed_over["waiting at home"] += np.sum(returning & nobody[w.household])
-        passed_over["in a course"] += np.sum((status == TRAINING) & nobody[w.household])
+        # placements, and the members the rule must pass over in the households it reaches:
+        # without them it could not bite
+        seen["placed"] += len(placed)
+        seen["waiting at home"] += np.sum(returning & nobody[w.household])
+        seen["in a course"] += np.sum((status == TRAINING) & nobody[w.household])
 
     clear = zero_employment.clear_zero_employment
     monkeypatch.setattr(zero_employment, "clear_zero_employment", watched)
@@ -375,7 +376,7 @@ def test_clearing_places_one_member_of_a_household_with_nobody_in_work(monkeypat
                        "population.scale=0.004", "scenario.end=2021-12")
     for _ in range(5):  # January-May: closures and the festival send migrants home; courses
         model.step()    # start in March
-    assert min(passed_over.values()) > 20 and passed_over["placed"] > 500, passed_over
+    assert min(seen.values()) > 20 and seen["placed"] > 500, seen
 
 
 # =================================================================================================
