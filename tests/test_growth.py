@@ -15,6 +15,8 @@ from sim.core.timeline import disruption
 from sim.core.validation import ConfigError, validate
 from sim.experiments.compose import load
 
+pytestmark = pytest.mark.model
+
 M1 = {"2020": 16959, "2021": 17172, "2022": 17190, "2023": 17658}  # EVIDENCE M1
 
 
