@@ -3,7 +3,9 @@ labour force by age and health, and the young members of these households enter 
 
 Every row stays a row: a worker who leaves takes the status OUTSIDE (and leaves its job, course
 or wait at home); a young member is OUTSIDE until the month of its 16th birthday
-(sim.core.population builds them), then not working and looking for work that month. On the
+(sim.core.population builds them), then not working and looking for work that month. A worker's
+exit month is drawn once, as a waiting time (sim.core.compiled.waiting), when it is first in the
+labour force in the run. On the
 birthday a worker turns 60 it becomes over-age labour (超齡勞力): its capacity changes, and with
 it its reporting group. Nothing happens in the burn-in, which stands for the end-2020 state.
 """
@@ -13,11 +15,13 @@ from __future__ import annotations
 import numpy as np
 
 from . import random_streams as streams
+from .compiled.waiting import NEVER, exit_months
 from .employment import enter_labour_force, leave_labour_force
 from .population import OUTSIDE, OVER_AGE
 
 OVER_AGE_FROM = 60  # the age at which a worker counts as over-age labour (AGE_BANDS)
 AGES = 128  # ages are int8: every age a worker can have
+EXIT_DRAW = 8000  # the key of each worker's one exit draw (months use keys below 6000)
 
 
 def exit_hazard(population, age: np.ndarray) -> np.ndarray:
@@ -37,6 +41,9 @@ def age_and_move(model) -> np.ndarray:
     month)."""
     if model.t <= 0 or not model.p.scenario.demography:
         return np.zeros(0, np.int64)
+    if model.t == 1:  # the labour force's waiting times, from ages before this month's birthdays
+        model.exit_month = np.full(model.workers.n, NEVER, np.int16)
+        _draw_exit_months(model, np.flatnonzero(model.workers.status != OUTSIDE), 1)
     _birthdays(model)
     _exits(model)
     return _entries(model)
@@ -57,22 +64,37 @@ def _birthdays(model) -> None:
 
 
 def _exits(model) -> None:
-    """Exits by the yearly hazard of the worker's age; everyone past the last working age."""
+    """The leavers of the month: workers whose waiting time ends now (`exit_months`)."""
+    rows = np.flatnonzero(model.exit_month == model.t)
+    leave_labour_force(model, rows[model.workers.status[rows] != OUTSIDE])
+
+
+def monthly_hazard(population) -> np.ndarray:
+    """-log(1 - monthly exit chance) by age; infinite past the last working age."""
+    by_age = monthly(exit_hazard(population, np.arange(AGES)))
+    with np.errstate(divide="ignore"):
+        hazard = -np.log1p(-by_age)
+    hazard[np.arange(AGES) > population.last_working_age] = np.inf
+    return hazard
+
+
+def _draw_exit_months(model, rows: np.ndarray, first_t: int) -> None:
+    """The month each of `rows` leaves, from month `first_t` on (their ages those of the month
+    before, birthdays of first_t still to come): one draw per worker for the
+    run (stream DEMOGRAPHY, key EXIT_DRAW), exits by the yearly hazard of the worker's age and
+    everyone past the last working age."""
     w = model.workers
-    p = model.p.population
-    rows = np.flatnonzero(w.status != OUTSIDE)
-    u = streams.uniform(model.seed, streams.DEMOGRAPHY, model.t, rows)
-    age = w.age[rows]
-    # the monthly chance by age, looked up (ages are small integers): no power per worker
-    by_age = monthly(exit_hazard(p, np.arange(AGES)))
-    leaving = (u < by_age[age]) | (age > p.last_working_age)
-    leave_labour_force(model, rows[leaving])
+    u = streams.uniform(model.seed, streams.DEMOGRAPHY, EXIT_DRAW, rows)
+    month_of_year = (model.month_of_year - 1 + first_t - model.t) % 12 + 1
+    exit_months(rows, w.age, w.birthday, u, monthly_hazard(model.p.population), first_t,
+                month_of_year, len(model.labels) - 1, model.exit_month)
 
 
 def _entries(model) -> np.ndarray:
     rows = model.entrants_by_month.get(model.t, np.zeros(0, np.int64))
     rows = rows[model.workers.status[rows] == OUTSIDE]
     enter_labour_force(model, rows)
+    _draw_exit_months(model, rows, model.t + 1)  # exits come before entries in a month
     return rows
 
 

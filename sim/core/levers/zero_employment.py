@@ -32,9 +32,13 @@ def clear_zero_employment(model) -> None:
         model.ledger.household_working, model.household_start, w.status, w.returning,
         streams.key(model.seed, streams.CLEARING, model.t),
         streams.key(model.seed, streams.CLEARING, model.t + 3000), rate)
+    free = free_room(model)
+    # only members in counties with a post or a workshop place left can be offered one: the
+    # others are dropped before their draws (each row's draws are its own, so whom the rest are
+    # offered is unchanged)
+    rows = rows[(free[:, 1] + free[:, 2] > 0)[w.county[rows]]]
     if len(rows) == 0:
         return
-    free = free_room(model)
     county = w.county[rows].astype(np.int64)
     order = streams.uniform(model.seed, streams.CLEARING, model.t + 6000, rows)
     accept = streams.uniform(model.seed, streams.CLEARING, model.t + 9000, rows)
