@@ -20,6 +20,14 @@ def test_compiled_hash_equals_numpy_reference():
                               streams.uniform_reference(5, streams.CHOICE, 4, rows, columns))
 
 
+def test_the_month_key_in_python_integers_is_the_numpy_hash():
+    """`_key` hashes in Python integers for speed; `_key_reference` is the numpy statement."""
+    for seed in (0, 1, 7, 2**40, 2**64 - 1):
+        for stream in range(1, 23):
+            for month in (-30, -1, 0, 1, 60, 5001, 9060, 2**33):
+                assert streams._key(seed, stream, month) == streams._key_reference(seed, stream, month)
+
+
 def test_draws_are_uniform_and_belong_to_their_row():
     rows = np.arange(100_000)
     u = streams.uniform(1, streams.SEARCH, 3, rows)

@@ -34,7 +34,26 @@ def _mix(z: np.ndarray) -> np.ndarray:
     return z ^ (z >> _S31)
 
 
+_MASK = 0xFFFFFFFFFFFFFFFF
+
+
+def _mix_int(z: int) -> int:
+    """`_mix` on a Python int, wrapped to 64 bits as numpy's uint64 products wrap."""
+    z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & _MASK
+    z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & _MASK
+    return z ^ (z >> 31)
+
+
 def _key(seed: int, stream: int, month: int) -> np.uint64:
+    # Python ints, not numpy arrays: a small run asks for thousands of keys, and each numpy call
+    # cost more than the hash (tests/test_streams.py checks it against `_key_reference`)
+    base = _mix_int((int(seed) & _MASK) + 0x9E3779B97F4A7C15 * (int(stream) + 1) & _MASK)
+    base = _mix_int((base + 0x9E3779B97F4A7C15 * ((int(month) + 100000) & 0xFFFFFFFF)) & _MASK)
+    return np.uint64(base)
+
+
+def _key_reference(seed: int, stream: int, month: int) -> np.uint64:
+    """`_key` in numpy uint64 arithmetic (the statement the tests compare with)."""
     base = np.array([seed & 0xFFFFFFFFFFFFFFFF], dtype=np.uint64)
     # arrays, not scalars: numpy wraps uint64 array products silently (the hash relies on it)
     base = _mix(base + _M1 * np.array([stream + 1], dtype=np.uint64))

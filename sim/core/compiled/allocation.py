@@ -64,18 +64,21 @@ def _turn_away(idx, keys, room, got):
     sort (the served set is the same); should two keys tie at the cut, it sorts as the rule
     does, so that no more than `room` are served."""
     n = idx.shape[0]
-    if room > 0:
-        cut = np.partition(keys, room - 1)[room - 1]
-        served = 0
+    if room <= 0:  # a full group turns everyone away: nothing to sort
         for j in range(n):
-            served += keys[j] <= cut
-        if served == room:
-            for j in range(n):
-                if keys[j] > cut:
-                    got[idx[j]] = False
-            return
+            got[idx[j]] = False
+        return
+    cut = np.partition(keys, room - 1)[room - 1]
+    served = 0
+    for j in range(n):
+        served += keys[j] <= cut
+    if served == room:
+        for j in range(n):
+            if keys[j] > cut:
+                got[idx[j]] = False
+        return
     ranked = idx[np.argsort(keys)]
-    for k in range(max(room, 0), n):
+    for k in range(room, n):
         got[ranked[k]] = False
 
 
