@@ -15,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import random_streams as streams
-from .compiled.waiting import NEVER, exit_months
+from .compiled.waiting import exit_months, exit_months_of
 from .employment import enter_labour_force, leave_labour_force
 from .population import OUTSIDE, OVER_AGE
 
@@ -42,8 +42,8 @@ def age_and_move(model) -> np.ndarray:
     if model.t <= 0 or not model.p.scenario.demography:
         return np.zeros(0, np.int64)
     if model.t == 1:  # the labour force's waiting times, from ages before this month's birthdays
-        model.exit_month = np.full(model.workers.n, NEVER, np.int16)
-        _draw_exit_months(model, np.flatnonzero(model.workers.status != OUTSIDE), 1)
+        model.exit_month = np.empty(model.workers.n, np.int16)
+        _draw_exit_months(model, None, 1)
     _birthdays(model)
     _exits(model)
     return _entries(model)
@@ -78,16 +78,20 @@ def monthly_hazard(population) -> np.ndarray:
     return hazard
 
 
-def _draw_exit_months(model, rows: np.ndarray, first_t: int) -> None:
-    """The month each of `rows` leaves, from month `first_t` on (their ages those of the month
-    before, birthdays of first_t still to come): one draw per worker for the
-    run (stream DEMOGRAPHY, key EXIT_DRAW), exits by the yearly hazard of the worker's age and
-    everyone past the last working age."""
+def _draw_exit_months(model, rows: np.ndarray | None, first_t: int) -> None:
+    """The month each of `rows` (None: the whole labour force) leaves, from month `first_t` on
+    (their ages those of the month before, birthdays of first_t still to come): one draw per
+    worker for the run (stream DEMOGRAPHY, key EXIT_DRAW), exits by the yearly hazard of the
+    worker's age and everyone past the last working age."""
     w = model.workers
-    u = streams.uniform(model.seed, streams.DEMOGRAPHY, EXIT_DRAW, rows)
+    key = streams.key(model.seed, streams.DEMOGRAPHY, EXIT_DRAW)
     month_of_year = (model.month_of_year - 1 + first_t - model.t) % 12 + 1
-    exit_months(rows, w.age, w.birthday, u, monthly_hazard(model.p.population), first_t,
-                month_of_year, len(model.labels) - 1, model.exit_month)
+    terms = (w.age, w.birthday, key, monthly_hazard(model.p.population), first_t, month_of_year,
+             len(model.labels) - 1, model.exit_month)
+    if rows is None:
+        exit_months_of(w.status != OUTSIDE, *terms)
+    else:
+        exit_months(np.ascontiguousarray(rows, np.int64), *terms)
 
 
 def _entries(model) -> np.ndarray:
@@ -102,7 +106,8 @@ def index_rows(model) -> None:
     """At the build: the rows by birthday month and the entrants by entry month (looked up each
     month instead of found in all rows)."""
     w = model.workers
-    model.birthday_rows = [np.flatnonzero(w.birthday == m) for m in range(1, 13)]
+    # int32: rows fit, and the twelve lists are 45 MB at full scale in int64
+    model.birthday_rows = [np.flatnonzero(w.birthday == m).astype(np.int32) for m in range(1, 13)]
     young = np.flatnonzero(w.entry_month > 0)
     months = w.entry_month[young]
     model.entrants_by_month = {int(t): young[months == t] for t in np.unique(months)}

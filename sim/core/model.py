@@ -98,7 +98,7 @@ class LaborExportModel(mesa.Model):
         public_welfare.set_post_quota(self)
         # households hold consecutive worker rows: household h is rows start[h]..start[h+1]
         self.household_start = np.searchsorted(self.workers.household,
-                                               np.arange(self.households.n + 1))
+                                               np.arange(self.households.n + 1)).astype(np.int32)
         self.separation_hazard = np.array(
             [b.separation_out_of_province, b.separation_in_province, b.separation_local_job,
              b.separation_workshop, b.separation_public_welfare, 0.0, 0.0, 0.0])

@@ -12,28 +12,47 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from ..random_streams import draw
+
 NEVER = np.int16(32767)  # leaves after the run's horizon
 
 
 @njit(cache=True)
-def exit_months(rows, age, birthday, u, hazard, first_t, first_month_of_year, last_t, out):
-    """out[rows[i]] = the month (model t, from first_t) in which worker rows[i] leaves, or NEVER.
+def exit_months(rows, age, birthday, key, hazard, first_t, first_month_of_year, last_t, out):
+    """out[r] = the month (model t, from first_t) in which worker r of `rows` leaves, or NEVER;
+    its one uniform is `draw(key, r, 0, 0)` (random_streams.uniform of the row).
 
     hazard[a] is the monthly cumulative hazard -log(1 - h) at age a (inf: leaves at once)."""
-    top = hazard.shape[0] - 1
     for i in range(rows.shape[0]):
-        r = rows[i]
-        need = -np.log(u[i])
-        a = np.int64(age[r])
-        b = np.int64(birthday[r])
-        moy = first_month_of_year
-        total = 0.0
+        out[rows[i]] = _exit_month(rows[i], age, birthday, key, hazard, first_t,
+                                   first_month_of_year, last_t)
+
+
+@njit(cache=True)
+def exit_months_of(in_labour_force, age, birthday, key, hazard, first_t, first_month_of_year,
+                   last_t, out):
+    """`exit_months` of every worker with in_labour_force[r], NEVER for the others (no list of
+    rows and no array of draws: the whole labour force draws at once)."""
+    for r in range(in_labour_force.shape[0]):
         out[r] = NEVER
-        for t in range(first_t, last_t + 1):
-            if moy == b and a < top:
-                a += 1
-            total += hazard[a]
-            if total >= need:
-                out[r] = t
-                break
-            moy = moy + 1 if moy < 12 else 1
+        if in_labour_force[r]:
+            out[r] = _exit_month(r, age, birthday, key, hazard, first_t, first_month_of_year,
+                                 last_t)
+
+
+@njit(cache=True, inline="always")
+def _exit_month(r, age, birthday, key, hazard, first_t, first_month_of_year, last_t):
+    top = hazard.shape[0] - 1
+    need = -np.log(draw(key, r, 0, 0))
+    a = np.int64(age[r])
+    b = np.int64(birthday[r])
+    moy = first_month_of_year
+    total = 0.0
+    for t in range(first_t, last_t + 1):
+        if moy == b and a < top:
+            a += 1
+        total += hazard[a]
+        if total >= need:
+            return np.int16(t)
+        moy = moy + 1 if moy < 12 else 1
+    return NEVER
