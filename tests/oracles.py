@@ -126,9 +126,10 @@ def household_recount(model) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 
 # ---- the choice -------------------------------------------------------------------------------
-def utilities(model, rows: np.ndarray) -> np.ndarray:
+def utilities(model, rows: np.ndarray, habit: bool = True, certain: int | None = None) -> np.ndarray:
     """The systematic utility of each option (docs/MODEL.md 3.4.11) from the config and the
-    workers' columns; -inf where an option is closed to the worker."""
+    workers' columns; -inf where an option is closed to the worker. Without `habit`, no pull of
+    the place last held; option `certain` is offered for sure (its chance of a place is 1)."""
     w, b, p = model.workers, model.p.behaviour, model.p
     lever_on = {name: getattr(p.policy, name).enabled for name in ("training", "referral",
                                                                    "labour_brands")}
@@ -148,6 +149,8 @@ def utilities(model, rows: np.ndarray) -> np.ndarray:
     # the place a worker holds is certain: it keeps it if it chooses it
     for k in range(5):
         chance[w.status[rows] == k, k] = 1.0
+    if certain is not None:
+        chance[:, certain] = 1.0
     earnings = np.column_stack([level[0] * factor, level[1] * factor, level[2] * factor,
                                 level[3] * factor, np.full(n, level[4])]) * chance
     V = np.zeros((n, 6))
@@ -178,7 +181,7 @@ def utilities(model, rows: np.ndarray) -> np.ndarray:
                + b.female_home_value * w.female[rows]
                + b.age_home_value * np.maximum(w.age[rows] - 35.0, 0) / 10)
     column = np.array([0, 1, 2, 3, 4, 5, 5])[w.last_status[rows]]
-    V[np.arange(n), column] += b.habit
+    V[np.arange(n), column] += b.habit * habit
     V[~w.can_migrate[rows], :2] = -np.inf
     # a local option with no room at all in the worker's county is closed
     ws, rooms = model.workshops, model.rooms
@@ -192,6 +195,26 @@ def utilities(model, rows: np.ndarray) -> np.ndarray:
 def logit(V: np.ndarray) -> np.ndarray:
     e = np.exp(V - V.max(axis=1, keepdims=True))
     return e / e.sum(axis=1, keepdims=True)
+
+
+def stationary(P: np.ndarray, habit: float) -> np.ndarray:
+    """Long-run shares of the habit chain: pi_i proportional to P_i (1 + (e^habit - 1) P_i)."""
+    S = P * (1.0 + np.expm1(habit) * P)
+    return S / S.sum(axis=1, keepdims=True)
+
+
+def migrant_job_finding(model, rows: np.ndarray) -> np.ndarray:
+    """The chance of a migrant job this month (deciders x (out, in)), as `utilities` states it."""
+    w, b, p = model.workers, model.p.behaviour, model.p
+    on = {name: getattr(p.policy, name).enabled for name in ("training", "referral", "labour_brands")}
+    open_share = 1 - model.disruption * p.scenario.disruption_closure_share
+    demand = (1 + p.scenario.destination_demand_growth) ** (max(model.t, 0) / 12)
+    boost = (1 + p.policy.referral.job_finding_boost * on["referral"] * p.policy.referral.scale
+             * w.referred[rows]
+             + p.policy.training.job_finding_boost * on["training"] * w.trained[rows]
+             + p.policy.labour_brands.job_finding_boost * on["labour_brands"] * w.brand[rows])
+    return np.stack([np.minimum(b.job_finding_out * demand * open_share * boost, 1),
+                     np.minimum(b.job_finding_in * demand * open_share * boost, 1)], axis=1)
 
 
 def draws(model, stream: int, rows: np.ndarray, month: int | None = None) -> np.ndarray:

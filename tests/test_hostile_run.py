@@ -316,6 +316,7 @@ def test_the_compiled_cache_is_keyed_by_the_source_in_a_folder_the_user_chose(tm
     ("events=nonesuch", "events"),
     ("series=nonesuch", "series"),
     ("posterior_draw=100000", "posterior_draw"),
+    ("behaviour.income_weight=100", "behaviour.income_weight"),  # utilities beyond the kernel's range
 ])
 def test_values_outside_what_the_model_allows_are_refused_before_the_run(work, override, key):
     before = snapshot(work)

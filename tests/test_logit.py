@@ -5,7 +5,6 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from sim.core.decisions import logit_probabilities
 from sim.core.population import OPTIONS
 from sim.core.rooms import free_room, room_capacity
 
@@ -46,65 +45,73 @@ def test_choice_shares_match_logit_probabilities():
     assert worst < 4.5, worst
 
 
-def test_probabilities_are_the_softmax_of_utilities():
+def test_the_oracle_logit_is_the_softmax_of_utilities():
     V = np.array([[0.0, 1.0, -np.inf, 2.0, 0.5, 0.0]])
-    p = logit_probabilities(V)
+    p = oracles.logit(V)
     e = np.exp([0.0, 1.0, 0.0, 2.0, 0.5, 0.0])
     e[2] = 0.0
     assert np.allclose(p[0], e / e.sum())
     assert p[0, 2] == 0.0
 
 
-def _kernel_and_numpy(model, rows, habit, stationary):
-    from sim.core.decisions import (evaluate, job_finding, stationary_probabilities, utilities)
-
-    P, p_migrant = evaluate(model, rows, habit, stationary)
-    p_find = job_finding(model, rows)
-    P_np = logit_probabilities(utilities(model, rows, p_find, habit))
-    if stationary:
-        P_np = stationary_probabilities(P_np, model.p.behaviour.habit)
-    return P, p_migrant, P_np, p_find[:, :2]
-
-
 @pytest.mark.parametrize("overrides", [
     [], ["scenario=epidemic_2020", "policy.public_welfare.scale=0"],
     ["behaviour.habit=4", "behaviour.home_value_sd=3", "policy.referral.scale=3"]])
-def test_compiled_kernel_and_numpy_rule_give_the_logit_of_the_stated_utilities(overrides, seed=1):
-    """The compiled kernel (e^V as a product of looked-up factors) and the numpy reading copy
-    both give the logit of the utilities stated apart in tests/oracles.py, to rounding; closed
-    options exactly 0."""
+def test_the_compiled_kernel_gives_the_logit_of_the_stated_utilities(overrides, seed=1):
+    """The compiled kernel (e^V as a product of looked-up factors), the one statement of the
+    decision that runs, gives the logit of the utilities stated apart in tests/oracles.py to
+    rounding, with and without the habit and as the habit chain's long-run shares; closed
+    options exactly 0; and the migrant job-finding chances."""
+    from sim.core.decisions import evaluate
+
     model = small_model(*overrides, seed=seed)
     for _ in range(3):
         model.step()
     rows = model.last_decision.rows
     model.options_open = room_capacity(model) > 0
-    expected = oracles.logit(oracles.utilities(model, rows))
-    for habit, stationary in ((True, False), (False, True), (False, False)):
-        P, p_migrant, P_np, p_np = _kernel_and_numpy(model, rows, habit, stationary)
-        assert np.allclose(p_migrant, p_np, rtol=1e-14, atol=0)
-        assert np.array_equal(P == 0, P_np == 0)
-        assert np.allclose(P, P_np, rtol=1e-12, atol=1e-300)
+    habit = model.p.behaviour.habit
+    for with_habit, stationary in ((True, False), (False, True), (False, False)):
+        P, p_migrant = evaluate(model, rows, with_habit, stationary)
+        expected = oracles.logit(oracles.utilities(model, rows, habit=with_habit))
+        if stationary:
+            expected = oracles.stationary(expected, habit)
+        assert np.array_equal(P == 0, expected == 0)
+        assert np.allclose(P, expected, rtol=1e-9, atol=1e-300)
         assert np.allclose(P.sum(axis=1), 1.0, rtol=1e-14)
-    P, _, P_np, _ = _kernel_and_numpy(model, rows, True, False)
-    assert np.array_equal(P == 0, expected == 0)
-    assert np.allclose(P, expected, rtol=1e-9, atol=1e-300)
-    assert np.allclose(P_np, expected, rtol=1e-9, atol=1e-300)
+        assert np.allclose(p_migrant, oracles.migrant_job_finding(model, rows), rtol=1e-12, atol=0)
 
 
-def test_utilities_too_large_for_factor_tables_fall_back_to_the_numpy_rule(seed=1):
-    """A valid config whose utilities reach thousands (income weight 100): the factors would
-    overflow, so the probabilities come from the numpy rule: finite, summing to 1, and the logit
-    of the utilities stated apart."""
-    from sim.core.decisions import evaluate, exp_tables
+def test_a_sure_offer_is_valued_at_its_full_pay(seed=1):
+    """The zero-employment clearing's take-up: the logit of a sure place (its chance of a place
+    1) against staying home, from the same kernel; the oracle's two utilities agree."""
+    from sim.core.levers.zero_employment import take_up
+    from sim.core.population import COLUMN_OF_STATUS, NOT_WORKING, PUBLIC_WELFARE, WORKSHOP
 
-    model = small_model("behaviour.income_weight=100", seed=seed)
-    model.step()
-    assert exp_tables(model) is None
-    rows = model.last_decision.rows
-    model.options_open = room_capacity(model) > 0
-    P, _ = evaluate(model, rows)
-    assert np.isfinite(P).all() and np.allclose(P.sum(axis=1), 1.0)
-    assert np.allclose(P, oracles.logit(oracles.utilities(model, rows)), rtol=1e-9, atol=1e-300)
+    model = small_model(seed=seed)
+    for _ in range(3):
+        model.step()
+    rows = np.flatnonzero(model.workers.status == NOT_WORKING)[:2000]
+    home = COLUMN_OF_STATUS[NOT_WORKING]
+    for status in (PUBLIC_WELFARE, WORKSHOP):
+        column = COLUMN_OF_STATUS[status]
+        V = oracles.utilities(model, rows, certain=column)
+        expected = 1.0 / (1.0 + np.exp(V[:, home] - V[:, column]))
+        got = take_up(model, rows, column)
+        assert np.allclose(got, expected, rtol=1e-9, atol=1e-300)
+        # the sure offer is worth more than the same option at the month's chance of a place
+        uncertain = oracles.utilities(model, rows)
+        open_ = np.isfinite(uncertain[:, column])
+        assert np.all(V[open_, column] >= uncertain[open_, column])
+
+
+def test_parameters_whose_utilities_the_kernel_cannot_evaluate_are_refused(seed=1):
+    """Income weight 100 makes the pay part of a utility about a thousand: e^1000 leaves the
+    range of a double. The model refuses the parameter by name before a month is recorded,
+    instead of running a second, numpy statement of the rule."""
+    from sim.core.decisions import UtilityRangeError
+
+    with pytest.raises(UtilityRangeError, match=r"behaviour\.income_weight.*allowed"):
+        small_model("behaviour.income_weight=100", seed=seed)
 
 
 def test_women_keep_their_home_value_in_workshops_and_posts():

@@ -1,13 +1,10 @@
 """Where a worker chooses to work: random utility over the options open to it, with room limits.
 
-Utility of option j for worker i (docs/MODEL.md, Decision):
-    V_ij = asc_j + income_weight * wage_ij * p_ij / 1000          expected earnings (Harris-Todaro)
-           - distance_j * (1 - referral cut) * (1 - experience discount)
-           - care_cost * care_i * away_j
-           + peer_weight * share of the county working away last month   (j away only)
-           + habit * [j is the last option i held]
-    V_i,not_working = home_value_sd * z_i   (z_i a worker's standard-normal taste for home)
-A worker draws its option from the multinomial logit over V. Room-limited options (local jobs,
+The utility of each option (docs/MODEL.md 3.4.11) is a sum of parts that each depend on a few
+traits; the compiled `logit_kernel` multiplies their exponentials, looked up in the month's
+tables (`exp_tables`), into the logit probabilities. That kernel is the one statement of the rule
+that runs; tests/oracles.py states the utilities again in numpy, from the config, as the oracle.
+A worker draws its option from the multinomial logit. Room-limited options (local jobs,
 workshops, posts) serve applicants county by county; a worker turned away takes its next-best
 option in the same month (drawn from the logit over the options left, which is the logit
 ranking's next place), up to 4 rounds.
@@ -24,9 +21,9 @@ import pandas as pd
 from . import random_streams as streams
 from .compiled.choice import KEEP, choice_rounds, logit_kernel
 from .compiled.scans import reviews_due
-from .population import (COLUMN_OF_STATUS, N_STATUS, NOT_WORKING, OUTSIDE, OVER_AGE, TRAINING,
-                         WEAK)
+from .population import COLUMN_OF_STATUS, N_STATUS, NOT_WORKING, OUTSIDE, TRAINING
 from .rooms import free_room, room_capacity, update_acceptance
+from .validation import ConfigError
 
 ROOM_OPTIONS = (2, 3, 4)  # columns with a room limit: local job, workshop, post
 ROUNDS = 4
@@ -55,105 +52,11 @@ class DecisionRecord:
                              "priority": priority, "accepted": accepted})
 
 
-def personal_factor(model, rows: np.ndarray) -> np.ndarray:
-    """A worker's pay relative to the option's average: skill, capacity, training, brand."""
-    w, p = model.workers, model.p
-    wages = p.wages
-    f = np.asarray(wages.skill_factors, np.float64)[w.skill[rows]]
-    cap = w.capacity[rows]
-    f = f * np.where(cap == WEAK, wages.weak_factor, np.where(cap == OVER_AGE, wages.over_age_factor, 1.0))
-    f = f * (1.0 + model.lever.training_premium * w.trained[rows])
-    return f * (1.0 + model.lever.brand_premium * w.brand[rows])
-
-
-def job_finding(model, rows: np.ndarray) -> np.ndarray:
-    """Chance of finding a job this month in each option (deciders x options)."""
-    w, b = model.workers, model.p.behaviour
-    lv = model.lever
-    boost = (1.0 + lv.referral_boost * w.referred[rows] + lv.training_boost * w.trained[rows]
-             + lv.brand_boost * w.brand[rows])
-    open_share = 1.0 - model.disruption * model.p.scenario.disruption_closure_share
-    demand = model.destination_demand
-    p = np.ones((len(rows), 6))
-    p[:, 0] = np.minimum(b.job_finding_out * demand * open_share * boost, 1.0)
-    p[:, 1] = np.minimum(b.job_finding_in * demand * open_share * boost, 1.0)
-    # room-limited options: last month's acceptance rate in the worker's county
-    p[:, 2:5] = model.acceptance[w.county[rows]]
-    return p
-
-
-def held_place_certain(chance: np.ndarray, status: np.ndarray) -> np.ndarray:
-    """The chance of a place (deciders x the five work options) with the place a worker holds
-    certain: a newcomer gets a migrant job or a room-limited place with the month's chance, but
-    a worker reviewing the place it holds keeps it if it chooses it (the rounds keep it without a
-    search or a queue), so its expected earnings there are the full pay."""
-    chance = chance.copy()
-    holds = np.flatnonzero(status < chance.shape[1])
-    chance[holds, status[holds]] = 1.0
-    return chance
-
-
 def home_income(model, rows: np.ndarray) -> np.ndarray:
     """Yuan a month per household member from the household's non-wage income (transfers,
     farming): what not working leaves a worker to live on."""
     hh, h = model.households, model.workers.household[rows]
     return hh.nonwage_income[h].astype(np.float64) / hh.persons[h].astype(np.float64) / 12.0
-
-
-def age_away(model, rows: np.ndarray) -> np.ndarray:
-    """Decades of age above 35: the cost of work away grows with them."""
-    return np.maximum(model.workers.age[rows].astype(np.float64) - AGE_PIVOT, 0.0) / 10.0
-
-
-def utilities(model, rows: np.ndarray, p_find: np.ndarray, habit: bool = True) -> np.ndarray:
-    """Systematic utility V (deciders x options); -inf where an option is closed to the worker.
-
-    Each option is valued by the log of its expected monthly earnings (pay x the chance of a
-    place); not working by the log of the household's non-wage income per member, plus the
-    worker's own taste for home. Work away costs distance, care duties, age and, for women,
-    more; full-time local work costs carers part of that; heavy work (away, local jobs) costs
-    weak and over-age labour strain."""
-    w, b = model.workers, model.p.behaviour
-    hh = model.households
-    n = len(rows)
-    V = np.zeros((n, 6))
-    V[:, :5] = [b.asc_out_of_province, b.asc_in_province, b.asc_local_job, b.asc_workshop,
-                b.asc_public_welfare]
-    wage = model.wage_levels[None, :5] * personal_factor(model, rows)[:, None]
-    wage[:, 4] = model.wage_levels[4]  # post pay is flat
-    chance = held_place_certain(p_find[:, :5], w.status[rows])
-    with np.errstate(divide="ignore"):  # no chance of a place: the option is worth nothing
-        V[:, :5] += b.income_weight * np.log(wage * chance)
-    distance = ((1.0 - model.lever.referral_cut * w.referred[rows])
-                * (1.0 - b.experience_discount * w.experience[rows]))
-    away = (b.age_away_cost * age_away(model, rows) + b.female_away_cost * w.female[rows]
-            # the evidence (Chen, Jin & Yue) is on migrating: peers pull toward working away
-            - b.peer_weight * model.peer_share[w.county[rows]][:, :2].sum(axis=1)
-            # some like work away more than others, lastingly (float32: widen it first)
-            - b.away_taste_sd * w.away_taste[rows].astype(np.float64))
-    V[:, 0] -= b.distance_cost_out * distance + away
-    V[:, 1] -= b.distance_cost_in * distance + away
-    care = w.care[rows].astype(np.float64)
-    V[:, 0] -= b.care_cost * care
-    V[:, 1] -= b.care_cost * b.care_weight_in_province * care
-    V[:, 2] -= b.care_cost * b.care_weight_local * care
-    strained = (w.capacity[rows] != 0).astype(np.float64)
-    V[:, :3] -= b.strain_cost * strained[:, None]
-    # some value staying home more than others (the taste is stored in float32: widen it first)
-    V[:, 5] = (b.income_weight * np.log(home_income(model, rows))
-               + b.home_value_sd * w.home_taste[rows].astype(np.float64)
-               + b.female_home_value * w.female[rows] + b.age_home_value * age_away(model, rows))
-    if habit:
-        V[np.arange(n), COLUMN_OF_STATUS[w.last_status[rows]]] += b.habit
-    V[:, 3] += b.relocated_workshop_bonus * hh.relocated[w.household[rows]]
-    V[:, 4] += b.weak_public_welfare_bonus * strained
-    # what a woman values in staying home (the household's care and farm work) she keeps in the
-    # village's own work, workshops and posts, made to fit around it (E10, docs/MODEL.md 3.4.11)
-    V[:, 3:5] += b.female_home_value * w.female[rows][:, None]
-    V[~w.can_migrate[rows], :2] = -np.inf
-    # an option with no room at all in the worker's county (no workshop, no post) is not open
-    V[:, 2:5][~model.options_open[w.county[rows]]] = -np.inf
-    return V
 
 
 # a part of a utility whose e^part is looked up may be at most this in size: a product of the
@@ -164,11 +67,16 @@ AGE_PIVOT = 35.0  # age from which work away costs more
 MAX_AGE = 128  # the age table's length (ages are int8)
 
 
-def exp_tables(model) -> tuple | None:
-    """e^part for each separable part of the utilities of `utilities`, by the traits it depends
-    on (the tables of `sim.core.compiled.choice.logit_kernel`), or None when a part is too large
-    for the product of factors to stay inside the range of a double (then the numpy rule is
-    used). The log-earnings parts are powers: e^(income_weight x log(pay)) = pay^income_weight."""
+class UtilityRangeError(ConfigError):
+    """Behaviour parameters whose utilities the model cannot evaluate (a part beyond MAX_PART)."""
+
+
+def exp_tables(model) -> tuple:
+    """e^part for each separable part of the utilities (docs/MODEL.md 3.4.11), by the traits it
+    depends on: the tables of `sim.core.compiled.choice.logit_kernel`. A part larger than
+    MAX_PART would let a product of factors leave the range of a double: such parameters are
+    refused (UtilityRangeError, naming them). The log-earnings parts are powers:
+    e^(income_weight x log(pay)) = pay^income_weight."""
     b, lv, wages = model.p.behaviour, model.lever, model.p.wages
     skill, cap, trained, brand, referred = np.meshgrid(
         np.arange(3), np.arange(3), [0.0, 1.0], [0.0, 1.0], [0.0, 1.0], indexing="ij")
@@ -205,12 +113,18 @@ def exp_tables(model) -> tuple | None:
     peers = b.peer_weight * (model.peer_share[:, 0] + model.peer_share[:, 1])
     bonuses = np.array([[0.0, b.relocated_workshop_bonus], [0.0, b.weak_public_welfare_bonus]])
     village = np.array([0.0, b.female_home_value])  # kept in workshops and posts, by sex
-    finite = [x[np.isfinite(x)] for x in (migrant, local, workshop, post)]
-    parts = (*finite, distance, burden, away, home, peers, bonuses,
-             np.array([b.habit, b.home_value_sd * MAX_HOME_TASTE, b.away_taste_sd * MAX_HOME_TASTE,
-                       iw * np.log(MAX_HOME_INCOME)]))
-    if max(float(np.abs(x).max(initial=0.0)) for x in parts) > MAX_PART:
-        return None
+    parts = {"asc_out_of_province, asc_in_province, income_weight (migrant pay)": migrant,
+             "asc_local_job, income_weight (local pay)": local,
+             "asc_workshop, income_weight (workshop pay)": workshop,
+             "asc_public_welfare, income_weight (post pay)": post,
+             "distance_cost_out, distance_cost_in": distance,
+             "care_cost, strain_cost": burden, "age_away_cost, female_away_cost": away,
+             "age_home_value, female_home_value": home, "peer_weight": peers,
+             "relocated_workshop_bonus, weak_public_welfare_bonus": bonuses,
+             "habit": b.habit, "home_value_sd": b.home_value_sd * MAX_HOME_TASTE,
+             "away_taste_sd": b.away_taste_sd * MAX_HOME_TASTE,
+             "income_weight (home income)": iw * np.log(MAX_HOME_INCOME)}
+    _check_parts(parts)
     shut = ~model.options_open  # an option with no room at all in the county is not open
     return (np.exp(migrant), finding, np.exp(distance), np.exp(burden), np.exp(away), home,
             np.exp(peers), np.where(shut[:, 0:1], 0.0, np.exp(local)),
@@ -223,21 +137,33 @@ def exp_tables(model) -> tuple | None:
 MAX_HOME_INCOME = 1e6  # yuan a month: a bound for the size check of the home part
 
 
+def _check_parts(parts: dict[str, np.ndarray | float]) -> None:
+    """Refuse the parameters behind the largest utility part if it exceeds MAX_PART."""
+    size = {name: float(np.abs(np.asarray(x)[np.isfinite(x)]).max(initial=0.0))
+            for name, x in parts.items()}
+    name = max(size, key=size.get)
+    if size[name] > MAX_PART:
+        keys = ", ".join(f"'behaviour.{k}'" for k in name.split(" (")[0].split(", "))
+        raise UtilityRangeError(
+            f"Invalid value for {keys}: a part of a worker's utility reaches {size[name]:,.0f} "
+            f"({name}); allowed: parameters that keep every part of a utility within "
+            f"{MAX_PART:.0f} (a logit weight of e^{MAX_PART:.0f} against another option: any "
+            f"larger says the same), e.g. a smaller behaviour.income_weight or constant.")
+
+
 def evaluate(model, rows: np.ndarray, habit: bool = True, stationary: bool = False,
-             reuse: bool = False) -> tuple[np.ndarray, np.ndarray]:
+             reuse: bool = False, certain: int = -1) -> tuple[np.ndarray, np.ndarray]:
     """Logit probabilities P (deciders x options) and migrant job-finding chances (deciders x
-    2): those of `logit_probabilities(utilities(...))` and `job_finding`, to rounding, by the
-    compiled kernel. With `stationary`, P is `stationary_probabilities` of the logit
-    probabilities. With `reuse`, P and the chances are written into buffers kept on the model
-    from one call to the next (valid until the next call): fresh memory costs a page fault per
-    4 kB touched."""
+    2), by the compiled kernel. With `stationary`, P holds the long-run shares of a worker who
+    at each review chooses by the logit with a pull `habit` toward the option it holds: the chain
+    T(j|i) = e^{V_j + h[j=i]} / D_i, D_i = Z + (e^h - 1) e^{V_i}, is reversible with pi_i
+    proportional to P_i (1 + (e^h - 1) P_i), so the starting state spares a long burn-in. Option
+    `certain` (a column, -1 for none) is offered for sure: its chance of a place is 1. With
+    `reuse`, P and the chances are written into buffers kept on the model from one call to the
+    next (valid until the next call): fresh memory costs a page fault per 4 kB touched."""
     w, b = model.workers, model.p.behaviour
     rows = np.ascontiguousarray(rows, np.int64)
     tables = exp_tables(model)
-    if tables is None:  # utilities too large for tables of factors: the numpy rule
-        p_find = job_finding(model, rows)
-        P = logit_probabilities(utilities(model, rows, p_find, habit))
-        return (stationary_probabilities(P, b.habit) if stationary else P), p_find[:, :2]
     n = len(rows)
     if reuse:
         buf = model.scratch.buffers
@@ -252,22 +178,7 @@ def evaluate(model, rows: np.ndarray, habit: bool = True, stationary: bool = Fal
               w.away_taste, w.status)
     households = (hh.relocated, hh.nonwage_income, hh.persons)
     return logit_kernel(rows, traits, households, COLUMN_OF_STATUS, tables, habit, stationary,
-                        float(np.expm1(b.habit)), P, p_migrant)
-
-
-def logit_probabilities(V: np.ndarray) -> np.ndarray:
-    m = V.max(axis=1, keepdims=True)
-    e = np.exp(V - m)
-    return e / e.sum(axis=1, keepdims=True)
-
-
-def stationary_probabilities(P: np.ndarray, habit: float) -> np.ndarray:
-    """Long-run shares of a worker who, at each review, chooses by the logit with a pull `habit`
-    toward the option it holds. The chain T(j|i) = e^{V_j + h[j=i]} / D_i, with
-    D_i = Z + (e^h - 1) e^{V_i}, is reversible with pi_i proportional to e^{V_i} D_i, that is
-    to P_i (1 + (e^h - 1) P_i). Starting from these shares spares a long burn-in."""
-    S = P * (1.0 + np.expm1(habit) * P)
-    return S / S.sum(axis=1, keepdims=True)
+                        float(np.expm1(b.habit)), certain, P, p_migrant)
 
 
 def decide(model, rows: np.ndarray, prev: np.ndarray, habit: bool = True,

@@ -2,8 +2,8 @@
 rounds in which deciders draw, travel and apply for room-limited places (`choice_rounds`), and the
 deciders grouped by outcome (`split_outcomes`).
 
-`sim.core.decisions.utilities` (with `logit_probabilities` and `job_finding`) states the decision
-in numpy and is the reading copy; tests check that the kernel gives the same numbers to rounding.
+The kernel is the one statement of the decision that runs; tests/oracles.py states it again in
+numpy from the config (`utilities`, `logit`), and the tests check that the two agree to rounding.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from .hints import AHEAD, prefetch
 
 @njit(cache=True)
 def logit_kernel(rows, traits, households, column_of_status, tables, use_habit, stationary,
-                 expm1_habit, P, p_migrant):
+                 expm1_habit, certain, P, p_migrant):
     """Logit probabilities P (n x 6) and migrant job-finding chances p_migrant (n x 2) of the
     deciders `rows`, written in place (buffers the caller may reuse).
 
@@ -31,7 +31,7 @@ def logit_kernel(rows, traits, households, column_of_status, tables, use_habit, 
     of factors looked up in `tables` (sim.core.decisions.exp_tables, rebuilt each month): no
     exponential per decider but that of not working, which holds the worker's own taste and its
     household's income. A closed option has the factor 0. With `stationary`, P holds the
-    long-run shares of the habit chain (`sim.core.decisions.stationary_probabilities`).
+    long-run shares of the habit chain (docs/MODEL.md 3.4.11; tests/oracles.py `stationary`).
 
     traits = worker columns (skill, capacity, trained, brand, referred, experience, care, county,
     last_status, household, can_migrate, home_taste, age, female, away_taste, status); households =
@@ -46,7 +46,8 @@ def logit_kernel(rows, traits, households, column_of_status, tables, use_habit, 
     room-limited options' acceptance to the income weight by county x (local, workshop, post),
     the village factor by sex (women keep their home value in workshops and posts)).
     The chance of a place multiplies each option but the one the worker holds: it keeps that if
-    it chooses it (`sim.core.decisions.held_place_certain`).
+    it chooses it; and but option `certain` (-1: none), a place offered for sure (the
+    zero-employment clearing's offer).
     Pay code = ((skill x 3 + capacity) x 2 + trained) x 2 + brand; trait code = pay code x 2
     + referred.
     """
@@ -83,10 +84,10 @@ def logit_kernel(rows, traits, households, column_of_status, tables, use_habit, 
         # the chance of a place, to the income weight; the place a worker holds is certain
         held = status[r]
         for k in range(2):
-            if held != k:
+            if held != k and k != certain:
                 e[k] *= finding_iw[trait, k]
         for k in range(2, 5):
-            if held != k:
+            if held != k and k != certain:
                 e[k] *= room_chance[c, k - 2]
         if use_habit:
             e[column_of_status[last_status[r]]] *= e_habit

@@ -12,7 +12,7 @@ from .. import random_streams as streams
 from ..compiled.allocation import accept_in_groups
 from ..compiled.scans import zero_employment_members
 from ..employment import hire
-from ..decisions import job_finding, utilities
+from ..decisions import evaluate
 from ..population import COLUMN_OF_STATUS, NOT_WORKING, PUBLIC_WELFARE, WORKSHOP
 from ..rooms import free_room, place_in_workshops
 
@@ -55,13 +55,11 @@ def clear_zero_employment(model) -> None:
 
 def take_up(model, rows: np.ndarray, column: int) -> np.ndarray:
     """The chance each member takes a sure place in option `column` rather than stay home: the
-    logit of the two utilities, the place's chance set to 1."""
+    logit of the two, the place's chance set to 1 (the decision kernel, option `column` certain)."""
     if len(rows) == 0:
         return np.zeros(0)
-    p_find = job_finding(model, rows)
-    p_find[:, column] = 1.0
-    V = utilities(model, rows, p_find)
-    return 1.0 / (1.0 + np.exp(V[:, HOME_COLUMN] - V[:, column]))
+    P, _ = evaluate(model, rows, certain=column)
+    return P[:, column] / (P[:, column] + P[:, HOME_COLUMN])
 
 
 def cost(model) -> float:
