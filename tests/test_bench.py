@@ -15,7 +15,8 @@ from sim.experiments.compose import load
 def test_bench_writes_the_figures_of_its_json_line_to_its_report(tmp_path, capsys):
     report = tmp_path / "performance.md"
     bench.main(["--scales", "0.004", "--reference-workers", "2000", "--repeats", "1",
-                "--skip-compile", "--report", str(report)])
+                "--skip-compile", "--ensemble-draws", "2", "--ensemble-scale", "0.002",
+                "--report", str(report)])
     figures = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
     text = report.read_text()
     assert json.loads(text.split("```json")[1].split("```")[0]) == figures
@@ -27,3 +28,6 @@ def test_bench_writes_the_figures_of_its_json_line_to_its_report(tmp_path, capsy
     assert f"| 2,000 | 12 | {figures['mesa_ns_per_worker_month']:,.0f} |" in text
     assert f"{figures['speedup_vs_mesa']:.0f}x" in text
     assert figures["mesa_workers"] == 2000
+    # the transition ensemble: draws x 2 seeds, every job finished, its wall time in the report
+    assert figures["ensemble_jobs"] == 4 and figures["ensemble_ok"] == 4
+    assert f"**{figures['ensemble_seconds']:.0f} s**" in text

@@ -135,6 +135,29 @@ def measure_sweep(scale: float) -> dict:
             "seconds": round(seconds, 1), "cores": os.cpu_count()}
 
 
+ENSEMBLE_DRAWS, ENSEMBLE_SEEDS, ENSEMBLE_SCALE = 50, 2, 0.1  # 100 jobs at 1:10
+
+
+def measure_ensemble(scale: float = ENSEMBLE_SCALE, draws: int = ENSEMBLE_DRAWS,
+                     seeds: int = ENSEMBLE_SEEDS) -> dict:
+    """What an analyst waits for: the 2021-2025 transition (`scenario=transition_continue`) over
+    `draws` posterior draws x `seeds` seeds, one job each, through the command line with the
+    joblib launcher on all cores; wall time from the command to its gathered table."""
+    with tempfile.TemporaryDirectory() as tmp:
+        cmd = [sys.executable, "-m", "sim.commands.run", "-m", "hydra/launcher=joblib", "quiet=true",
+               "scenario=transition_continue", f"population.scale={scale}",
+               f"posterior_draw=range(0,{draws})", "seed=" + ",".join(map(str, range(seeds))),
+               f"hydra.sweep.dir={tmp}/sweep"]
+        t0 = time.perf_counter()
+        subprocess.run(cmd, cwd=tmp, capture_output=True, text=True, check=True)
+        seconds = time.perf_counter() - t0
+        import pandas as pd
+
+        table = pd.read_parquet(f"{tmp}/sweep/results.parquet")
+    return {"jobs": len(table), "ok": int((table.status == "ok").sum()), "draws": draws,
+            "seeds": seeds, "scale": scale, "seconds": round(seconds, 1), "cores": os.cpu_count()}
+
+
 def _in_subprocess(args: list[str], env: dict | None = None) -> dict:
     out = subprocess.run([sys.executable, "-m", "sim.commands.bench", *args], capture_output=True,
                          text=True, env=env)
@@ -177,6 +200,11 @@ def parser() -> argparse.ArgumentParser:
     ap.add_argument("--reference-workers", type=whole_number(1000, max(REFERENCE_WORKERS)),
                     nargs="+", default=list(REFERENCE_WORKERS), help=argparse.SUPPRESS)
     ap.add_argument("--skip-compile", action="store_true", help=argparse.SUPPRESS)
+    ap.add_argument("--skip-ensemble", action="store_true",
+                    help="leave out the 100-job transition ensemble (about 2.5 min on 2 cores)")
+    ap.add_argument("--ensemble-draws", type=whole_number(1, 200), default=ENSEMBLE_DRAWS,
+                    help=argparse.SUPPRESS)
+    ap.add_argument("--ensemble-scale", type=share, default=ENSEMBLE_SCALE, help=argparse.SUPPRESS)
     ap.add_argument("--report", type=Path, default=Path("docs/performance.md"),
                     help="the Markdown file the figures are written to (default "
                          "docs/performance.md; the project's record of its speed)")
@@ -214,6 +242,8 @@ def _bench(args) -> None:
     check_scales(args.scales, "--scales")
     if args.sweep:
         check_scales([args.sweep_scale], "--sweep-scale")
+    if not args.skip_ensemble:
+        check_scales([args.ensemble_scale], "--ensemble-scale")
     output_path(args.report, "--report")
     compiled = {"compile_s": None, "load_compiled_s": None}
     if not args.skip_compile:
@@ -260,6 +290,13 @@ def _bench(args) -> None:
               f"{args.sweep_scale:g}, joblib launcher on {sweep['cores']} cores: "
               f"{sweep['seconds']:.0f} s", flush=True)
         figures = {"sweep_100_seconds": sweep["seconds"], "sweep_scale": args.sweep_scale}
+    if not args.skip_ensemble:
+        ens = measure_ensemble(args.ensemble_scale, args.ensemble_draws)
+        print(f"Transition ensemble 2021-2025: {ens['jobs']} jobs ({ens['ok']} ok; "
+              f"{ens['draws']} posterior draws x {ens['seeds']} seeds) at scale {ens['scale']:g}, "
+              f"joblib launcher on {ens['cores']} cores: {ens['seconds']:.0f} s", flush=True)
+        figures.update({"ensemble_seconds": ens["seconds"], "ensemble_jobs": ens["jobs"],
+                        "ensemble_ok": ens["ok"], "ensemble_scale": ens["scale"]})
     summary = {"seconds_per_year_full": full["seconds_per_year"],
                "build_seconds_full": full["build_s"],
                "peak_rss_mb_full": full["peak_rss_mb"],
@@ -324,6 +361,13 @@ def write_report(path: Path, summary: dict, rows: list[dict], core: dict, refs: 
         lines += [f"Compiled code: {summary['compile_seconds']:.0f} s to compile once per machine "
                   f"(cached on disk), {summary['load_compiled_seconds']:.1f} s to load in each "
                   "fresh process (outside the timings above).", ""]
+    if "ensemble_seconds" in summary:
+        lines += ["## What an analyst waits for", "",
+                  f"The 2021-2025 transition (`scenario=transition_continue`) over posterior draws "
+                  f"and seeds, {summary['ensemble_jobs']} jobs ({summary['ensemble_ok']} ok) at "
+                  f"scale {summary['ensemble_scale']:g}, one `sim -m ... posterior_draw=range(0,N) "
+                  f"seed=0,1 hydra/launcher=joblib` on all {os.cpu_count()} cores, from the command "
+                  f"to its gathered table: **{summary['ensemble_seconds']:.0f} s**.", ""]
     if "sweep_100_seconds" in summary:
         lines += [f"A 100-job sweep of one simulated year each at scale {summary['sweep_scale']:g} "
                   f"with the joblib launcher: {summary['sweep_100_seconds']:.0f} s.", ""]
