@@ -58,6 +58,46 @@ def _tiny_run() -> float:
     return time.perf_counter() - t0
 
 
+def state_bytes(model) -> dict:
+    """Bytes of the model's arrays per worker: the worker columns, the household columns, and
+    everything else the model holds (the ledger's running counts, scratch buffers, indexes);
+    arrays that share memory are counted once."""
+    import numpy as np
+
+    seen: dict[int, int] = {}
+
+    def arrays(obj, depth=0):
+        if isinstance(obj, np.ndarray):
+            base = obj if obj.base is None else obj.base
+            if isinstance(base, np.ndarray):
+                seen.setdefault(id(base), base.nbytes)
+            return
+        if depth > 4:
+            return
+        if isinstance(obj, dict):
+            values = obj.values()
+        elif isinstance(obj, (list, tuple)):
+            values = obj
+        elif type(obj).__module__.startswith("sim.") and hasattr(obj, "__dict__"):
+            values = vars(obj).values()
+        else:
+            return
+        for v in values:
+            arrays(v, depth + 1)
+
+    n = model.workers.n
+    parts = {}
+    for name, obj in (("worker", model.workers), ("household", model.households)):
+        before = sum(seen.values())
+        arrays(obj)
+        parts[name] = (sum(seen.values()) - before) / n
+    before = sum(seen.values())
+    arrays(model)
+    parts["other"] = (sum(seen.values()) - before) / n
+    return {"bytes_per_worker": round(sum(parts.values()), 1),
+            **{f"bytes_per_worker_{k}": round(v, 1) for k, v in parts.items()}}
+
+
 def measure_engine(scale: float, core: bool = False) -> dict:
     """Build and run the baseline at `scale`; with `core`, under the reference model's rules only
     (sim.core.mesa_reference.CORE_RULES), for a like-for-like comparison."""
@@ -78,7 +118,8 @@ def measure_engine(scale: float, core: bool = False) -> dict:
     return {"scale": scale, "workers": workers, "build_s": round(build, 3),
             "seconds_per_year": round(run * 12 / months, 3),
             "ns_per_worker_month": round(run / months / workers * 1e9, 1),
-            "peak_rss_mb": round(_peak_rss_mb(), 1), "load_compiled_s": round(load_compiled, 2)}
+            "peak_rss_mb": round(_peak_rss_mb(), 1), "load_compiled_s": round(load_compiled, 2),
+            **state_bytes(model)}
 
 
 def measure_compile() -> dict:
@@ -301,6 +342,7 @@ def _bench(args) -> None:
                "build_seconds_full": full["build_s"],
                "peak_rss_mb_full": full["peak_rss_mb"],
                "ns_per_worker_month_full": full["ns_per_worker_month"],
+               "bytes_per_worker_full": full["bytes_per_worker"],
                "ns_per_worker_month_core_rules": core["ns_per_worker_month"],
                "mesa_workers": same["workers"],
                "mesa_ns_per_worker_month": same["ns_per_worker_month"],
@@ -315,6 +357,17 @@ def _bench(args) -> None:
     write_report(args.report, summary, rows, core, refs, args.repeats)
     print(f"Wrote {args.report}")
     print(json.dumps(summary))
+
+
+def full_state(rows: list[dict]) -> str:
+    """The bytes per worker of the largest run, by kind of column."""
+    r = max(rows, key=lambda r: r["workers"])
+    return (f"**{r['bytes_per_worker']:.0f} bytes per worker** ({r['bytes_per_worker_worker']:.0f} "
+            f"in the worker columns, {r['bytes_per_worker_household']:.0f} in the household "
+            f"columns, {r['bytes_per_worker_other']:.0f} in the ledger's running counts, scratch "
+            f"buffers and indexes), {r['bytes_per_worker'] * r['workers'] / 2**20:,.0f} MB of "
+            f"arrays for {r['workers']:,} workers; the rest of the peak is the Python, numba, "
+            "Mesa and pandas the process loads and the month's temporaries.")
 
 
 def write_report(path: Path, summary: dict, rows: list[dict], core: dict, refs: list[dict],
@@ -342,7 +395,8 @@ def write_report(path: Path, summary: dict, rows: list[dict], core: dict, refs: 
     lines.append(f"| {core['scale']:g}, core rules | {core['workers']:,} | {core['build_s']:.2f} | "
                  f"{core['seconds_per_year']:.2f} ({core['range']}) | "
                  f"{core['ns_per_worker_month']:.1f} | {core['peak_rss_mb']:.0f} |")
-    lines += ["", "Core rules: the engine under `sim.core.mesa_reference.CORE_RULES` (programmes "
+    lines += ["", f"State at full scale, after the run: {full_state(rows)}", ""]
+    lines += ["Core rules: the engine under `sim.core.mesa_reference.CORE_RULES` (programmes "
               "other than workshops and posts off, no festival, shocks or growth), the rules the "
               "reference states.", "", "## Against the plain Mesa reference", "",
               "One `mesa.Agent` per worker (`sim/core/mesa_reference.py`), started from the "

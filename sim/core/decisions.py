@@ -76,7 +76,45 @@ def exp_tables(model) -> tuple:
     depends on: the tables of `sim.core.compiled.choice.logit_kernel`. A part larger than
     MAX_PART would let a product of factors leave the range of a double: such parameters are
     refused (UtilityRangeError, naming them). The log-earnings parts are powers:
-    e^(income_weight x log(pay)) = pay^income_weight."""
+    e^(income_weight x log(pay)) = pay^income_weight. The parts that depend only on the config
+    and the year's levers are computed once for them (`_fixed_tables`)."""
+    b = model.p.behaviour
+    fixed = _fixed_tables(model)
+    open_share = 1.0 - model.disruption * model.p.scenario.disruption_closure_share
+    base = model.destination_demand * open_share
+    boost = fixed["boost"]
+    finding = np.stack([np.minimum(b.job_finding_out * base * boost, 1.0),
+                        np.minimum(b.job_finding_in * base * boost, 1.0)], axis=-1).reshape(72, 2)
+    levels, iw = model.wage_levels, b.income_weight
+    with np.errstate(divide="ignore"):
+        # pay only: the chances of a place multiply in the kernel, except for the place held
+        migrant = (np.array([b.asc_out_of_province, b.asc_in_province])
+                   + iw * np.log(levels[:2] * fixed["factor"]))
+        pay = fixed["log_pay"]  # the pay factor does not depend on referral
+        n_counties = model.acceptance.shape[0]
+        local = b.asc_local_job + iw * (np.log(levels[2]) + pay) + np.zeros((n_counties, 1))
+        workshop = b.asc_workshop + iw * (np.log(levels[3]) + pay) + np.zeros((n_counties, 1))
+        post = b.asc_public_welfare + iw * np.log(levels[4]) + np.zeros(n_counties)
+    peers = b.peer_weight * (model.peer_share[:, 0] + model.peer_share[:, 1])
+    _check_parts({"asc_out_of_province, asc_in_province, income_weight (migrant pay)": migrant,
+                  "asc_local_job, income_weight (local pay)": local,
+                  "asc_workshop, income_weight (workshop pay)": workshop,
+                  "asc_public_welfare, income_weight (post pay)": post, "peer_weight": peers})
+    shut = ~model.options_open  # an option with no room at all in the county is not open
+    return (np.exp(migrant), finding, fixed["distance"], fixed["burden"], fixed["away"],
+            fixed["home"], np.exp(peers), np.where(shut[:, 0:1], 0.0, np.exp(local)),
+            np.where(shut[:, 1:2], 0.0, np.exp(workshop)), np.where(shut[:, 2], 0.0, np.exp(post)),
+            fixed["relocated"], fixed["strained"], float(np.exp(b.habit)),
+            float(b.home_value_sd), float(iw), float(b.away_taste_sd), finding ** iw,
+            model.acceptance ** iw, fixed["village"])
+
+
+def _fixed_tables(model) -> dict:
+    """The tables of `exp_tables` that depend only on the config and the year's lever state
+    (kept on the model until either changes)."""
+    kept = getattr(model, "fixed_tables", None)
+    if kept is not None and kept[0] is model.p and kept[1] is model.lever:
+        return kept[2]
     b, lv, wages = model.p.behaviour, model.lever, model.p.wages
     skill, cap, trained, brand, referred = np.meshgrid(
         np.arange(3), np.arange(3), [0.0, 1.0], [0.0, 1.0], [0.0, 1.0], indexing="ij")
@@ -84,20 +122,6 @@ def exp_tables(model) -> tuple:
     factor = (np.asarray(wages.skill_factors, np.float64)[skill] * factors[cap]
               * (1.0 + lv.training_premium * trained) * (1.0 + lv.brand_premium * brand))
     boost = 1.0 + lv.referral_boost * referred + lv.training_boost * trained + lv.brand_boost * brand
-    open_share = 1.0 - model.disruption * model.p.scenario.disruption_closure_share
-    base = model.destination_demand * open_share
-    finding = np.stack([np.minimum(b.job_finding_out * base * boost, 1.0),
-                        np.minimum(b.job_finding_in * base * boost, 1.0)], axis=-1).reshape(72, 2)
-    levels, iw = model.wage_levels, b.income_weight
-    with np.errstate(divide="ignore"):
-        # pay only: the chances of a place multiply in the kernel, except for the place held
-        migrant = (np.array([b.asc_out_of_province, b.asc_in_province])
-                   + iw * np.log(levels[:2] * factor.reshape(72, 1)))
-        pay = np.log(factor[..., 0].reshape(1, 36))  # the pay factor does not depend on referral
-        n_counties = model.acceptance.shape[0]
-        local = b.asc_local_job + iw * (np.log(levels[2]) + pay) + np.zeros((n_counties, 1))
-        workshop = b.asc_workshop + iw * (np.log(levels[3]) + pay) + np.zeros((n_counties, 1))
-        post = b.asc_public_welfare + iw * np.log(levels[4]) + np.zeros(n_counties)
     ref, exp_ = np.meshgrid([0.0, 1.0], [0.0, 1.0], indexing="ij")
     dist = ((1.0 - lv.referral_cut * ref) * (1.0 - b.experience_discount * exp_)).reshape(4, 1)
     distance = -np.array([b.distance_cost_out, b.distance_cost_in]) * dist
@@ -110,28 +134,23 @@ def exp_tables(model) -> tuple:
     sex = np.array([0.0, 1.0])[None, :]
     away = -(b.age_away_cost * ages[:, None] + b.female_away_cost * sex)
     home = b.age_home_value * ages[:, None] + b.female_home_value * sex  # added in the exponent
-    peers = b.peer_weight * (model.peer_share[:, 0] + model.peer_share[:, 1])
     bonuses = np.array([[0.0, b.relocated_workshop_bonus], [0.0, b.weak_public_welfare_bonus]])
     village = np.array([0.0, b.female_home_value])  # kept in workshops and posts, by sex
-    parts = {"asc_out_of_province, asc_in_province, income_weight (migrant pay)": migrant,
-             "asc_local_job, income_weight (local pay)": local,
-             "asc_workshop, income_weight (workshop pay)": workshop,
-             "asc_public_welfare, income_weight (post pay)": post,
-             "distance_cost_out, distance_cost_in": distance,
-             "care_cost, strain_cost": burden, "age_away_cost, female_away_cost": away,
-             "age_home_value, female_home_value": home, "peer_weight": peers,
-             "relocated_workshop_bonus, weak_public_welfare_bonus": bonuses,
-             "habit": b.habit, "home_value_sd": b.home_value_sd * MAX_HOME_TASTE,
-             "away_taste_sd": b.away_taste_sd * MAX_HOME_TASTE,
-             "income_weight (home income)": iw * np.log(MAX_HOME_INCOME)}
-    _check_parts(parts)
-    shut = ~model.options_open  # an option with no room at all in the county is not open
-    return (np.exp(migrant), finding, np.exp(distance), np.exp(burden), np.exp(away), home,
-            np.exp(peers), np.where(shut[:, 0:1], 0.0, np.exp(local)),
-            np.where(shut[:, 1:2], 0.0, np.exp(workshop)), np.where(shut[:, 2], 0.0, np.exp(post)),
-            np.exp(bonuses[0]), np.exp(bonuses[1]), float(np.exp(b.habit)), float(b.home_value_sd),
-            float(iw), float(b.away_taste_sd), finding ** iw, model.acceptance ** iw,
-            np.exp(village))
+    _check_parts({"distance_cost_out, distance_cost_in": distance,
+                  "care_cost, strain_cost": burden, "age_away_cost, female_away_cost": away,
+                  "age_home_value, female_home_value": home,
+                  "relocated_workshop_bonus, weak_public_welfare_bonus": bonuses,
+                  "habit": b.habit, "home_value_sd": b.home_value_sd * MAX_HOME_TASTE,
+                  "away_taste_sd": b.away_taste_sd * MAX_HOME_TASTE,
+                  "income_weight (home income)": b.income_weight * np.log(MAX_HOME_INCOME)})
+    with np.errstate(divide="ignore"):
+        tables = {"boost": boost, "factor": factor.reshape(72, 1),
+                  "log_pay": np.log(factor[..., 0].reshape(1, 36)),
+                  "distance": np.exp(distance), "burden": np.exp(burden), "away": np.exp(away),
+                  "home": home, "relocated": np.exp(bonuses[0]), "strained": np.exp(bonuses[1]),
+                  "village": np.exp(village)}
+    model.fixed_tables = (model.p, model.lever, tables)
+    return tables
 
 
 MAX_HOME_INCOME = 1e6  # yuan a month: a bound for the size check of the home part

@@ -81,8 +81,9 @@ def outcomes(model) -> list[tuple[str, str, str, float]]:
         counts["job_months"] = job_months * k
         if household_sums:
             counts.update(_household_outcomes(model, household_sums))
+        values = {metric: np.asarray(v, np.float64).tolist() for metric, v in counts.items()}
         for g, group in enumerate(labels):
-            rows += [(name, group, metric, float(v[g])) for metric, v in counts.items()]
+            rows += [(name, group, metric, v[g]) for metric, v in values.items()]
     return rows
 
 

@@ -71,14 +71,14 @@ def update_acceptance(model, applied: np.ndarray, accepted: np.ndarray) -> None:
 
 
 def workshop_slots(workshops, occupied: np.ndarray, n_counties: int,
-                   shuffle: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+                   order: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Free workshop places as a flat list grouped by county, and where each county's run starts.
 
-    The k-th worker a county takes in a month gets the k-th place of its run; `shuffle` orders the
-    workshops within a county (so no workshop is always served first).
+    The k-th worker a county takes in a month gets the k-th place of its run; `order` lists the
+    workshops by county and, within a county, in the month's random order (so no workshop is
+    always served first).
     """
     free = np.where(workshops.open, np.maximum(workshops.room - occupied, 0), 0)
-    order = np.lexsort((shuffle, workshops.county))
     slots = np.repeat(order, free[order]).astype(np.int32)
     per_county = np.bincount(workshops.county, weights=free, minlength=n_counties).astype(np.int64)
     start = np.r_[0, np.cumsum(per_county)[:-1]]
@@ -91,13 +91,23 @@ def place_in_workshops(model, rows: np.ndarray) -> None:
         return
     ws, w = model.workshops, model.workers
     occupied = model.ledger.workshop_taken
-    shuffle = streams.uniform(model.seed, streams.ORDER, model.t + 11000, np.arange(ws.n))
-    slots, start = workshop_slots(ws, occupied, model.counties.n, shuffle)
+    slots, start = workshop_slots(ws, occupied, model.counties.n, _month_order(model))
     county = w.county[rows].astype(np.int64)
     rank = rank_in_groups(
         county, streams.uniform(model.seed, streams.ORDER, model.t + 12000, rows), model.counties.n)
     workshop = slots[start[county] + rank]
     hire(model, rows, np.full(len(rows), WORKSHOP, np.int8), workshop=workshop)
+
+
+def _month_order(model) -> np.ndarray:
+    """The workshops by county and, within a county, in the month's random order: drawn and
+    sorted once a month (every placement of the month uses the same order)."""
+    kept = getattr(model, "workshop_order", None)
+    if kept is None or kept[0] != model.t or len(kept[1]) != model.workshops.n:
+        ws = model.workshops
+        shuffle = streams.uniform(model.seed, streams.ORDER, model.t + 11000, np.arange(ws.n))
+        model.workshop_order = kept = (model.t, np.lexsort((shuffle, ws.county)))
+    return kept[1]
 
 
 def keep_within(group: np.ndarray, order: np.ndarray, room: np.ndarray) -> np.ndarray:
