@@ -7,6 +7,12 @@ import pytest
 from sim.core.model import LaborExportModel
 from sim.experiments.compose import load
 
+
+def pytest_collection_modifyitems(items):
+    """The longest tests (marked `long`) first: spread over workers (pytest -n), a long test
+    started last would be the suite's tail."""
+    items.sort(key=lambda item: item.get_closest_marker("long") is None)
+
 SMALL = ["population.scale=0.004", "scenario.burn_in_months=12"]  # 10,000 workers
 SEEDS = (0, 1, 2)
 

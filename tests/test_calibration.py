@@ -22,6 +22,7 @@ def _three() -> list[posterior.Parameter]:
     return [by_name[n] for n in ("asc_out_of_province", "asc_in_province", "relative_pay")]
 
 
+@pytest.mark.long
 def test_the_calibration_recovers_parameters_from_data_the_model_made(tmp_path):
     """Data made at known values (the mean of eight other seeds); ABC-SMC from
     the priors at sim-calibrate's quantile, then the regression adjustment of the last population
@@ -46,6 +47,7 @@ def test_the_calibration_recovers_parameters_from_data_the_model_made(tmp_path):
         assert row.width_ratio < 0.5, (name, row.width_ratio)
 
 
+@pytest.mark.long
 def test_the_calibration_runs_on_a_local_dask_cluster_of_two_workers(tmp_path):
     """pyabc's Dask sampler, unchanged, on a local cluster: the cluster path of sim-calibrate."""
     import pyabc

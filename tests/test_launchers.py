@@ -37,6 +37,7 @@ def sweep(cwd: Path, folder: str, *launcher: str) -> pd.DataFrame:
     return pd.read_parquet(cwd / folder / RESULTS)
 
 
+@pytest.mark.long
 def test_ray_launcher_gives_the_basic_launchers_numbers(tmp_path):
     if not RAY_INSTALLED:
         reason = "the ray extra is not installed (uv sync --extra ray)"

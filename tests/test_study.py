@@ -21,6 +21,7 @@ def _study(tmp_path, monkeypatch, name: str, *grid: str) -> tuple[set[str], pd.D
     return {p.name for p in paths}, table
 
 
+@pytest.mark.long
 def test_ablation_study_measures_each_lever_against_the_whole_mix(tmp_path, monkeypatch):
     names, table = _study(tmp_path, monkeypatch, "ablation", "+ablation=none,all,public_welfare")
     assert {"contributions.png", "cost.csv", "effects.csv", "series_in_work.png"} <= names
@@ -73,6 +74,7 @@ def test_transition_study_runs_and_draws_its_yearly_totals(tmp_path, monkeypatch
                 < row["scenario=transition_continue"])
 
 
+@pytest.mark.long
 def test_sensitivity_screens_then_decomposes(tmp_path):
     """Morris over three parameters, one of which acts only after 2021 (the taper): its
     elementary effects on 2021 outputs are exactly zero, while the labour force, which sets the
