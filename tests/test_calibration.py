@@ -25,9 +25,10 @@ def _three() -> list[posterior.Parameter]:
 @pytest.mark.long
 def test_the_calibration_recovers_parameters_from_data_the_model_made(tmp_path):
     """Data made at known values (the mean of eight other seeds); ABC-SMC from
-    the priors at sim-calibrate's quantile, then the regression adjustment of the last population
-    (as sim-calibrate does): each posterior 90% interval covers the known value and is much
-    narrower than the prior's."""
+    the priors at sim-calibrate's quantile over five populations, then the regression adjustment
+    of the last population (as sim-calibrate does): each posterior 90% interval covers the known
+    value and is much narrower than the prior's (measured: at most 0.14 of the prior's width with
+    five populations, 0.04 with six, 0.40 with four)."""
     import pyabc
 
     base = load(TINY)
@@ -38,7 +39,7 @@ def test_the_calibration_recovers_parameters_from_data_the_model_made(tmp_path):
     data = calibration.model_data(base, params, truth, WORKERS)
     history = calibration.calibrate(
         calibration.with_values(base, params, truth), params, tmp_path / "abc.db", particles=PARTICLES,
-        populations=6, walltime_minutes=10, minimum_epsilon=0.0, data=data, workers=WORKERS,
+        populations=5, walltime_minutes=10, minimum_epsilon=0.0, data=data, workers=WORKERS,
         sampler=pyabc.sampler.MulticoreEvalParallelSampler(n_procs=2), seed=1, quantile=0.2)
     table = calibration.identification(history, params, data=data).table.set_index("parameter")
     for name, value in truth.items():
