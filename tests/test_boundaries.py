@@ -279,6 +279,7 @@ def test_the_year_end_groups_count_the_record_by_age_band_with_their_edges():
 
 class _Seen(list):
     model: LaborExportModel
+    income_at_start: np.ndarray  # the households' income of the year when the build ends
 
 
 @pytest.fixture(scope="module")
@@ -293,6 +294,7 @@ def burn_in() -> _Seen:
             seen.append((self.t, self.workers.status.copy(), self.month_income.copy()))
 
     seen.model = Watched(load(TINY + ["scenario.burn_in_months=15"]))
+    seen.income_at_start = seen.model.households.income_year.copy()  # tests may step the model
     return seen
 
 
@@ -314,14 +316,13 @@ def test_the_burn_ins_last_twelve_months_stand_for_2020(burn_in):
         "worked_any_month"]
 
 
-@pytest.mark.xfail(strict=True, reason="the build adds December 2020's income a second time "
-                   "after the burn-in (update_households after settle): 13 months stand for 2020")
 def test_the_years_income_at_the_start_is_the_burn_ins_last_twelve_months(burn_in):
     """income_year at the start (read by below_line_households of December 2020, which takes it
-    as twelve months) should be the income of the same twelve months as the work record."""
+    as twelve months) is the income of the same twelve months as the work record (the build
+    once added December 2020's income a second time: 13 months stood for 2020)."""
     seen = burn_in
     twelve = np.sum([i for t, _, i in seen if t > -12], axis=0)
-    assert np.allclose(seen.model.households.income_year, twelve)
+    assert np.allclose(seen.income_at_start, twelve)
 
 
 # =================================================================================================
