@@ -316,6 +316,28 @@ def test_the_burn_ins_last_twelve_months_stand_for_2020(burn_in):
         "worked_any_month"]
 
 
+def test_households_below_the_line_count_the_year_so_far_at_a_years_rate():
+    """Each month's below_line_households: households whose income of the year so far, times
+    12 over the months it covers, per member, is below the monitoring line; at the start the
+    burn-in's last twelve months stand for the year, in December the year's income; the groups
+    of December count the same households."""
+    model = tiny_model("scenario.end=2021-12")
+    line = model.p.policy.monitoring.monitoring_line
+    hh = model.households
+
+    def expected(months: int) -> float:
+        return np.sum(hh.income_year * 12.0 / months / hh.persons < line) / model.scale
+
+    assert model.recorder.by_month[0]["below_line_households"] == pytest.approx(expected(12))
+    for _ in run_months(model):
+        got = model.recorder.current["below_line_households"]
+        assert got == pytest.approx(expected(model.month_of_year)), model.label
+        assert 0 < got < hh.n / model.scale, model.label  # neither none nor all: a real test
+    by_county = [v for d, _, m, v in model.recorder.groups[2021]
+                 if d == "county" and m == "below_line_households"]
+    assert sum(by_county) == pytest.approx(expected(12))
+
+
 def test_the_years_income_at_the_start_is_the_burn_ins_last_twelve_months(burn_in):
     """income_year at the start (read by below_line_households of December 2020, which takes it
     as twelve months) is the income of the same twelve months as the work record (the build

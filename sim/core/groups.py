@@ -148,10 +148,10 @@ def _household_sums(model) -> dict[str, dict[str, np.ndarray]]:
     """Households, their members, their income so far and those below the line, by county and
     by the household dimensions (relocated, monitored)."""
     hh = model.households
-    months = max(model.month_of_year, 1) if model.t > 0 else 12
-    line = model.p.policy.monitoring.monitoring_line
+    line = float(model.p.policy.monitoring.monitoring_line)
     counts, persons, income, below = _sum_households(
-        hh.county, hh.relocated, hh.monitored, hh.persons, hh.income_year, 12.0 / months, line,
+        hh.county, hh.relocated, hh.monitored, hh.persons, hh.income_year,
+        12.0 / months_so_far(model), line,
         np.array([model.counties.n, 2, 2], np.int64))
     out, at = {}, 0
     for name, n in (("county", model.counties.n), ("relocated", 2), ("monitored", 2)):
@@ -172,7 +172,7 @@ def _sum_households(county, relocated, monitored, persons, income_year, to_year,
     below = np.zeros(total)
     group = np.zeros(3, np.int64)
     for h in range(county.shape[0]):
-        under = income_year[h] * to_year / persons[h] < line
+        under = _below_line(income_year, to_year, persons, line, h)
         group[0] = county[h]
         group[1] = n_groups[0] + (1 if relocated[h] else 0)
         group[2] = n_groups[0] + n_groups[1] + (1 if monitored[h] else 0)
@@ -184,9 +184,38 @@ def _sum_households(county, relocated, monitored, persons, income_year, to_year,
     return counts, members, income, below
 
 
+def months_so_far(model) -> int:
+    """The months the households' income of the year covers: this year's so far; at the start
+    (December 2020), the burn-in's last twelve, which stand for 2020."""
+    return max(model.month_of_year, 1) if model.t > 0 else 12
+
+
+@njit(cache=True, inline="always")
+def _below_line(income_year, to_year, persons, line, h):
+    """Household h's income of the year so far, at a year's rate, per member, is below the line
+    (the one statement of the rule: `below_line_so_far` and the groups count with it)."""
+    return income_year[h] * to_year / persons[h] < line
+
+
+@njit(cache=True)
+def _count_below_line(income_year, to_year, persons, line):
+    n = 0
+    for h in range(income_year.shape[0]):
+        n += _below_line(income_year, to_year, persons, line, h)
+    return n
+
+
+def below_line_so_far(model) -> int:
+    """Households whose income per member over the year so far, at a year's rate, is below the
+    monitoring line (in December: the year's income)."""
+    hh = model.households
+    return int(_count_below_line(hh.income_year, 12.0 / months_so_far(model), hh.persons,
+                                 float(model.p.policy.monitoring.monitoring_line)))
+
+
 def _household_outcomes(model, sums: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     k = 1.0 / model.scale
-    months = max(model.month_of_year, 1) if model.t > 0 else 12
+    months = months_so_far(model)
     persons = sums["persons"]
     return {"households": sums["households"] * k,
             "income_per_person": np.divide(sums["income"] * 12.0 / months, persons,

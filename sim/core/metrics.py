@@ -29,16 +29,6 @@ HEADLINE = ("in_work", "out_of_province", "in_province", "in_county", "local_job
 WORKING_NAMES = tuple(STATUSES[s] for s in WORKING)
 
 
-def _below_line_so_far(model) -> int:
-    """Households whose income per member over the year so far, at a year's rate, is below the
-    monitoring line (in December: the year's income)."""
-    hh = model.households
-    # at the start: the burn-in's last twelve months (or all of it), which stand for 2020
-    months = model.month_of_year if model.t > 0 else max(min(12, model.p.scenario.burn_in_months), 1)
-    yearly = hh.income_year * (12.0 / months) / hh.persons
-    return int(np.count_nonzero(yearly < model.p.policy.monitoring.monitoring_line))
-
-
 def worker_groupings(model) -> dict[str, tuple[np.ndarray, tuple[str, ...]]]:
     """Reporting groups that are not county attributes: name -> (code per worker, labels)."""
     w, hh = model.workers, model.households
@@ -73,6 +63,10 @@ class Recorder:
         self.current: dict[str, float] = {}
         # each December: the year's outcomes by group and by county (sim.core.groups)
         self.groups: dict[int, list[tuple[str, str, str, float]]] = {}
+        # households' members and non-wage income do not change during a run: summed once
+        hh = model.households
+        self.persons_total = hh.persons.sum(dtype=np.float64)
+        self.nonwage_total = hh.nonwage_income.sum(dtype=np.float64)
 
     def record(self) -> None:
         m = self.model
@@ -107,18 +101,19 @@ class Recorder:
         out["workshop_rural_jobs"] = float((ws.other_jobs[ws.open].sum()
                                             + m.ledger.workshop_taken[ws.open].sum()) * k)
         n_working = counts[list(WORKING)].sum() / k
-        out["earnings_mean"] = float(m.ledger.household_wages.sum() / max(n_working, 1))
+        wages = m.ledger.household_wages.sum()
+        out["earnings_mean"] = float(wages / max(n_working, 1))
         hh_n = m.households.n
         out["zero_employment_households"] = float(m.n_zero_employment * k)
         out["households_below_line"] = float(m.n_below_line * k)
         out["households"] = float(hh_n * k)
-        out["persons"] = float(m.households.persons.sum(dtype=np.float64) * k)
-        out["below_line_households"] = float(_below_line_so_far(m) * k)
-        income = m.month_income
-        out["household_income_mean"] = float(income.mean())
-        out["household_income"] = float(income.sum() * k)
-        out["wage_income"] = float(m.ledger.household_wages.sum() * k)
-        out["nonwage_income"] = float(m.households.nonwage_income.sum(dtype=np.float64) / 12 * k)
+        out["persons"] = float(self.persons_total * k)
+        out["below_line_households"] = float(groups.below_line_so_far(m) * k)
+        income = m.month_income.sum()  # np.mean is this sum over the count, to the bit
+        out["household_income_mean"] = float(income / len(m.month_income))
+        out["household_income"] = float(income * k)
+        out["wage_income"] = float(wages * k)
+        out["nonwage_income"] = float(self.nonwage_total / 12 * k)
         out["migrant_months"] = out["migrant"]
         # the year so far (累計): who worked at least a month, where most, for how long
         for key, value in work_record.year_figures(m.work_year).items():
