@@ -160,6 +160,28 @@ def test_compiled_room_filling_equals_fill_room():
         assert np.array_equal(free[:, 1], expected_free - served)
 
 
+@pytest.mark.parametrize("tied", [False, True])
+def test_room_far_below_the_queue_is_served_as_the_rule_says(tied):
+    """When the room is a small share of the queue (the zero-employment clearing), the kernel
+    keeps each group's first applicants in one pass: the same applicants as the numpy rule's
+    stable sort, ties going to the earlier row, and the same room left."""
+    from sim.core.compiled import allocation as kernels
+
+    from .oracles import fill_room
+
+    rng = np.random.default_rng(3)
+    n = 60_000
+    county = rng.integers(0, 50, n)
+    order = rng.integers(0, 3, n).astype(np.float64) if tied else rng.random(n)
+    free = rng.integers(-1, 12, (50, 2))
+    expected_free = free[:, 1].copy()
+    expected = fill_room(county, order, np.maximum(expected_free, 0))
+    got = kernels.accept_in_groups(county, order, free, 1)
+    assert np.array_equal(got, expected)
+    assert np.array_equal(free[:, 1], expected_free - np.bincount(county[got], minlength=50))
+    assert 0 < got.sum() < 600
+
+
 def test_compiled_room_filling_with_tied_orders_serves_exactly_the_room():
     """With many applicants sharing an order, no group gets more than its room, and nobody
     served comes after somebody turned away."""
