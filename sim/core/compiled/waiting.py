@@ -9,6 +9,8 @@ month's chance applies (births come before exits in the month, sim.core.demograp
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from numba import njit
 
@@ -42,17 +44,30 @@ def exit_months_of(in_labour_force, age, birthday, key, hazard, first_t, first_m
 
 @njit(cache=True, inline="always")
 def _exit_month(r, age, birthday, key, hazard, first_t, first_month_of_year, last_t):
+    """Walk the worker's ages, not its months: between birthdays the hazard is constant, so the
+    month the summed hazard reaches the draw is found by a division (a run of five years takes
+    at most six steps a worker, not sixty)."""
     top = hazard.shape[0] - 1
     need = -np.log(draw(key, r, 0, 0))
     a = np.int64(age[r])
     b = np.int64(birthday[r])
     moy = first_month_of_year
     total = 0.0
-    for t in range(first_t, last_t + 1):
-        if moy == b and a < top:
+    t = first_t
+    while t <= last_t:
+        if moy == b and a < top:  # the birthday month: the new age counts from it
             a += 1
-        total += hazard[a]
-        if total >= need:
-            return np.int16(t)
-        moy = moy + 1 if moy < 12 else 1
+        # months at this age from t: to the month before the next birthday month
+        run = 12 if moy == b else (b - moy) % 12
+        run = min(run, last_t - t + 1)
+        h = hazard[a]
+        if h > 0.0:
+            if math.isinf(h):
+                return np.int16(t)
+            k = max(math.ceil((need - total) / h), 1)  # months at this hazard to reach the draw
+            if k <= run:
+                return np.int16(t + k - 1)
+            total += run * h
+        t += run
+        moy = (moy - 1 + run) % 12 + 1
     return NEVER
