@@ -162,9 +162,9 @@ def test_compiled_room_filling_equals_fill_room():
 
 @pytest.mark.parametrize("tied", [False, True])
 def test_room_far_below_the_queue_is_served_as_the_rule_says(tied):
-    """When the room is a small share of the queue (the zero-employment clearing), the kernel
-    keeps each group's first applicants in one pass: the same applicants as the numpy rule's
-    stable sort, ties going to the earlier row, and the same room left."""
+    """When the room is a small share of the queue (the zero-employment clearing), the kernel's
+    one pass keeps the same applicants as the numpy rule's stable sort, ties going to the
+    earlier row, and leaves the same room."""
     from sim.core.compiled import allocation as kernels
 
     from .oracles import fill_room

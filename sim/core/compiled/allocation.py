@@ -1,9 +1,10 @@
 """Room-limited places, compiled: who of a group's applicants is served.
 
-Within each group (a county, a workshop) applicants are served by ascending key
-group * span + order, where order is a priority class plus a uniform draw; the first `free`
-of a group get a place. Only the groups with more applicants than room are sorted, and only
-within the group. tests/oracles.py states the rule in numpy and checks the two agree.
+Within each group (a county, a workshop) applicants are served by ascending order (a priority
+class plus a uniform draw; ties to the earlier row); the first `free` of a group get a place.
+Only the groups with more applicants than room are looked at, each in one pass with a bounded
+heap (`accept_in_groups`); `rank_in_groups` ranks every applicant. tests/oracles.py states the
+rule in numpy and the tests check the two agree.
 """
 
 from __future__ import annotations
@@ -57,31 +58,6 @@ def rank_in_groups(group, order, n_groups):
     return rank
 
 
-@njit(cache=True)
-def _turn_away(idx, keys, room, got):
-    """Of one oversubscribed group's applicants idx (with their keys), all but the `room` with
-    the lowest keys are turned away: got[...] = False. The cut is found by selection, not a
-    sort (the served set is the same); should two keys tie at the cut, it sorts as the rule
-    does, so that no more than `room` are served."""
-    n = idx.shape[0]
-    if room <= 0:  # a full group turns everyone away: nothing to sort
-        for j in range(n):
-            got[idx[j]] = False
-        return
-    cut = np.partition(keys, room - 1)[room - 1]
-    served = 0
-    for j in range(n):
-        served += keys[j] <= cut
-    if served == room:
-        for j in range(n):
-            if keys[j] > cut:
-                got[idx[j]] = False
-        return
-    ranked = idx[np.argsort(keys)]
-    for k in range(room, n):
-        got[ranked[k]] = False
-
-
 @njit(cache=True, inline="always")
 def _after(order, a, b):
     """Row a is served after row b: a larger order, or the same order and a later row (the
@@ -90,12 +66,12 @@ def _after(order, a, b):
 
 
 @njit(cache=True)
-def _keep_smallest(group, order, over, room, got):
+def _keep_first(group, order, over, room, got):
     """For the oversubscribed groups: in one pass over the applicants, keep the room[g] first
-    of each group by (order, row) in a bounded max-heap; all others are turned away. The same
-    served set as sorting each group, at a few comparisons per applicant when the room is a
-    small share of the queue (zero-employment clearing: about a thousand places for 200,000
-    members a month)."""
+    of each group by (order, row) in a bounded max-heap; all others are turned away. The served
+    set of sorting each group stably (tests/oracles.py `fill_room`), without sorting: a few
+    comparisons per applicant once a group's heap is full (the zero-employment clearing offers
+    about a thousand places to 200,000 members a month)."""
     n_groups = room.shape[0]
     offset = np.zeros(n_groups + 1, np.int64)
     for g in range(n_groups):
@@ -141,8 +117,9 @@ def _keep_smallest(group, order, over, room, got):
 
 @njit(cache=True)
 def accept_in_groups(group, order, free, column):
-    """Who gets a place: the first free[g, column] applicants of each group g by order; free is
-    decreased by the places handed out. Only oversubscribed groups are looked at."""
+    """Who gets a place: the first free[g, column] applicants of each group g by order (ties: the
+    earlier row); free is decreased by the places handed out. Only oversubscribed groups are
+    looked at."""
     n, n_groups = group.shape[0], free.shape[0]
     got = np.ones(n, np.bool_)
     if n == 0:
@@ -151,19 +128,8 @@ def accept_in_groups(group, order, free, column):
     for i in range(n):
         count[group[i]] += 1
     over = count > free[:, column]
-    room = np.maximum(free[:, column], 0)
-    if over.any() and 8 * np.sum(room[over]) < np.sum(count[over]):
-        _keep_smallest(group, order, over, room, got)  # room far below the queue
-    elif over.any():
-        span = np.max(order) + 1.0
-        start, members = _buckets(group, n_groups, over)
-        for g in range(n_groups):
-            if over[g]:
-                idx = members[start[g]:start[g + 1]]
-                keys = np.empty(idx.shape[0])
-                for j in range(idx.shape[0]):  # the composite key of rank_within_groups
-                    keys[j] = float(g) * span + order[idx[j]]
-                _turn_away(idx, keys, max(free[g, column], 0), got)
+    if over.any():
+        _keep_first(group, order, over, np.maximum(free[:, column], 0), got)
     for g in range(n_groups):
         free[g, column] -= min(count[g], max(free[g, column], 0))
     return got
