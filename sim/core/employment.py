@@ -142,9 +142,20 @@ def _release(rows, t, new_status, cols, tables, n_combo, dense, since, review, r
 
 
 def _review_terms(model) -> tuple:
-    b = model.p.behaviour
-    return (streams.key(model.seed, streams.SEARCH, model.t),
-            log_survival([b.reconsider_rate, b.search_rate]), model.workers.next_review)
+    return (streams.key(model.seed, streams.SEARCH, model.t), _log_survivals(model)[1],
+            model.workers.next_review)
+
+
+def _log_survivals(model) -> tuple[np.ndarray, np.ndarray]:
+    """log(1 - hazard) of the contracts' separation hazards and of the reviews' rates
+    (reconsidering, searching): computed once for the run's config, not at every hire."""
+    kept = getattr(model, "log_survivals", None)
+    if kept is None or kept[0] is not model.p or kept[1] is not model.separation_hazard:
+        b = model.p.behaviour
+        kept = (model.p, model.separation_hazard, (log_survival(model.separation_hazard),
+                                                   log_survival([b.reconsider_rate, b.search_rate])))
+        model.log_survivals = kept
+    return kept[2]
 
 
 def _rows(rows: np.ndarray) -> np.ndarray:
@@ -179,7 +190,7 @@ def hire(model, rows: np.ndarray, status: np.ndarray, workshop: np.ndarray | Non
     if len(rows) == 0:
         return np.zeros(0, np.int64)
     spread = model.p.wages.dispersion
-    terms = (log_survival(model.separation_hazard),
+    terms = (_log_survivals(model)[0],
              np.asarray(model.wage_levels[COLUMN_OF_STATUS], np.float64), spread, spread ** 2 / 2)
     workshop = np.int32(-1) if workshop is None else workshop
     employer = np.int8(NO_EMPLOYER) if employer is None else employer
