@@ -63,6 +63,7 @@ def home_income(model, rows: np.ndarray) -> np.ndarray:
 # factors an option has stays inside the range of a double
 MAX_PART = 100.0
 MAX_HOME_TASTE = 8.5  # |z| of the standard-normal home taste is below 8.3 for any hashed draw
+MAX_HOME_INCOME = 1e6  # yuan a month: a bound for the size check of the home part
 AGE_PIVOT = 35.0  # age from which work away costs more
 MAX_AGE = 128  # the age table's length (ages are int8)
 
@@ -152,8 +153,6 @@ def _fixed_tables(model) -> dict:
     model.fixed_tables = (model.p, model.lever, tables)
     return tables
 
-
-MAX_HOME_INCOME = 1e6  # yuan a month: a bound for the size check of the home part
 
 
 def _check_parts(parts: dict[str, np.ndarray | float]) -> None:

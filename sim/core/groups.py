@@ -23,7 +23,6 @@ from .population import (AGE_BANDS, CAPACITIES, IN_COUNTY, MIGRANT, N_STATUS, OU
 
 COUNTY_TYPES = ("key", "formerly_poor", "other")
 AGE_LABELS = tuple(f"{a}-{b}" if b < 70 else f"{a}+" for a, b in AGE_BANDS)
-HOUSEHOLD_DIMENSIONS = ("region", "county_type", "relocated", "monitored", "county")
 
 
 def _county_type(model) -> np.ndarray:

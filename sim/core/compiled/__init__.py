@@ -14,7 +14,8 @@ once).
 - `hints`: two LLVM intrinsics the compiled loops use (a prefetch hint, the lowest set bit);
 - `choice`: the logit probabilities of the deciders and the rounds of a month's choice;
 - `allocation`: room-limited places, served group by group;
-- `scans`: the passes that find a month's few affected rows, and the household pass.
+- `scans`: the passes that find a month's few affected rows, and the household pass;
+- `waiting`: the month each worker leaves the labour force, drawn once as a waiting time.
 """
 
 from __future__ import annotations
