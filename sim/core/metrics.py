@@ -40,6 +40,24 @@ def worker_groupings(model) -> dict[str, tuple[np.ndarray, tuple[str, ...]]]:
     }
 
 
+# M6's two NBS averages and the statuses read as each: working away from the province, and
+# wage work in the home county (local jobs and workshops; posts are not wage work to the NBS)
+PAY_PLACES = {"pay_out_of_province": (STATUSES.index("out_of_province"),),
+              "pay_county_wage": (STATUSES.index("local_job"), STATUSES.index("workshop"))}
+
+
+def pay_by_place(model) -> dict[str, float]:
+    """Mean monthly pay (yuan) of the people in each of PAY_PLACES's places, at the month."""
+    w = model.workers
+    totals = np.bincount(w.status, weights=w.wage, minlength=len(STATUSES))
+    counts = np.bincount(w.status, minlength=len(STATUSES))
+    out = {}
+    for name, statuses in PAY_PLACES.items():
+        n = counts[list(statuses)].sum()
+        out[name] = float(totals[list(statuses)].sum() / n) if n else float("nan")
+    return out
+
+
 class _NotRecording:
     """The recorder while the start is built: the burn-in months are not part of any run."""
 
@@ -61,8 +79,10 @@ class Recorder:
         self.by_month: list[dict[str, float]] = []
         self.grouped: list[list[tuple[str, str, float]]] = []
         self.current: dict[str, float] = {}
-        # each December: the year's outcomes by group and by county (sim.core.groups)
+        # each December: the year's outcomes by group and by county (sim.core.groups), and the
+        # pay of the people in work by place (checked against the NBS averages, M6)
         self.groups: dict[int, list[tuple[str, str, str, float]]] = {}
+        self.pay: dict[int, dict[str, float]] = {}
         # households' members and non-wage income do not change during a run: summed once
         hh = model.households
         self.persons_total = hh.persons.sum(dtype=np.float64)
@@ -79,6 +99,7 @@ class Recorder:
         self.grouped.append(self._by_group())
         if m.t > 0 and m.month_of_year == 12:
             self.groups[m.year] = groups.outcomes(m)
+            self.pay[m.year] = pay_by_place(m)
         m.datacollector.collect(m)
 
     def _headline(self) -> dict[str, float]:
@@ -215,6 +236,7 @@ class Recorder:
         out["job_months"] = float(sum(out[f"job_months_{s}"] for s in WORKING_NAMES))
         out["in_work_december"] = end["in_work"]
         out["income_per_person"] = income / out["persons"] if out["persons"] else float("nan")
+        out.update(self.pay.get(year, {}))
         return out
 
     def year_groups(self, year: int) -> list[tuple[str, str, float]]:

@@ -101,6 +101,8 @@ def year_figures(counts: np.ndarray) -> dict[str, float]:
     out["worked_any_month"] = workers.sum()
     out["worked_6_months"] = six.sum()
     out["migrant_6_months_share"] = (six[0] + six[1]) / away if away else float("nan")
+    # the same share over everyone who worked: the reading of N5's series (docs/MODEL.md 5.2)
+    out["all_work_6_months_share"] = six.sum() / workers.sum() if workers.sum() else float("nan")
     out["women_share_away"] = (women[0] + women[1]) / away if away else float("nan")
     out["women_share_in_county"] = women[2] / wage[2] if wage[2] else float("nan")
     out["over_50_share"] = older.sum() / wage.sum() if wage.sum() else float("nan")
