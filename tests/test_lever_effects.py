@@ -209,6 +209,22 @@ def test_start_up_loans_open_local_jobs_that_hires_fill_first(seed):
     assert np.array_equal(to_startups, np.minimum(k, free))
 
 
+def test_start_up_room_spreads_over_counties_as_at_full_scale(seed):
+    """A reduced run draws as many firms as the full one, each with its jobs times the scale:
+    a year's room lands in about as many counties as 1,206 firms reach (most of the 107), not in
+    the dozen a run of scaled firms of 42.6 jobs each reached, where local hires could not fill
+    it. The year's room is still the entrepreneurs' jobs times the scale."""
+    model = _run(seed=seed)
+    cfg = model.p.policy.startup_loans
+    room = model.rooms.startup_room
+    firms = cfg.entrepreneurs  # firms a full-scale year opens
+    expected_counties = model.counties.n * (1 - np.mean(
+        (1 - model.counties.weight / model.counties.weight.sum()) ** firms))
+    assert (room > 0).sum() >= 0.8 * min(expected_counties, model.counties.n)
+    expected = cfg.entrepreneurs * cfg.jobs_per_entrepreneur * model.scale
+    assert abs(room.sum() - expected) < 0.1 * expected
+
+
 # ---- workshops ------------------------------------------------------------------------------
 def test_workshops_close_and_reopen_at_their_rates_and_tax_relief_keeps_more_open():
     """With closure hazard h (halved by the tax relief) and reopening rate r, the share of sites

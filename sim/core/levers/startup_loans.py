@@ -19,7 +19,7 @@ def open_startups(model) -> None:
     random): a reduced run spreads start-up room over the counties as the full one does. Drawn
     as scaled firms of 42.6 jobs each, a run of 25,000 agents put all of a year's room into about
     eleven counties, where local hires could not fill it (start-up jobs 30% short, T4 4.5% low
-    against full scale; docs/MODEL.md 3.4.25). At full scale the two are the same draws."""
+    against full scale; docs/MODEL.md 3.4.3). At full scale the two are the same draws."""
     cfg = model.p.policy.startup_loans
     if (model.burning_in or model.month_of_year not in cfg.months
             or model.lever.entrepreneurs_per_year <= 0):
