@@ -1,14 +1,19 @@
-"""`sim-calibrate`: Bayesian calibration (ABC-SMC with pyabc) of the behaviour parameters against
-the fitted figures; writes the posterior draws, the point fit and the identification report.
+"""`sim-calibrate`: Bayesian calibration of the behaviour parameters against the fitted figures,
+by truncated sequential neural posterior estimation (the default, `--method npe`) or ABC-SMC with
+pyabc (`--method smc`); writes the posterior draws, the point fit and the identification report.
 
-    sim-calibrate                               # on all local cores (about 40 min on 2 cores)
-    sim-calibrate --dask tcp://HOST:8786        # on a Dask cluster: pyabc's Dask sampler
+    sim-calibrate                               # NPE in two rounds (about 1 h 10 min on 2 cores)
+    sim-calibrate --rounds 2500,8000,8000       # a third round, drawn nearer the data
+    sim-calibrate --method smc                  # ABC-SMC on all local cores
+    sim-calibrate --method smc --dask tcp://HOST:8786   # on a Dask cluster: pyabc's Dask sampler
     sim-calibrate --recover                     # parameter recovery from model-made data
     sim-calibrate --resume --walltime 20        # go on with the run kept in --db
     sim-calibrate scenario.burn_in_months=12    # config overrides, checked as `sim` checks them
 
 The priors are conf/calibration/priors.yaml; the posterior goes to conf/calibration/
-(posterior.csv, fitted.yaml) and the report to docs/calibration-report.md. Every input (the
+(posterior.csv, fitted.yaml, and with NPE sbc.json, the simulation-based calibration) and the
+report to docs/calibration-report.md. NPE keeps its reference tables in --tables, chunk by chunk:
+run again, it resumes where it stopped. Every input (the
 overrides, the priors, --db, the output paths) is checked before anything runs or is touched;
 a new run sets an existing --db aside (renamed with the time, never deleted).
 """
@@ -57,6 +62,13 @@ def parser() -> argparse.ArgumentParser:
     summary, _, rest = __doc__.partition("\n\n")
     ap = Parser(prog=PROG, description=" ".join(summary.split()),
                 formatter_class=argparse.RawDescriptionHelpFormatter, epilog=rest)
+    ap.add_argument("--method", choices=("npe", "smc"), default="npe",
+                    help="npe: reference tables in rounds and a neural posterior estimator "
+                         "(checked by simulation-based calibration); smc: ABC-SMC (pyabc)")
+    ap.add_argument("--rounds", type=_round_sizes, default=[2500, 8000],
+                    help="NPE: model runs in each round, comma-separated (default 2500,8000)")
+    ap.add_argument("--tables", type=Path, default=Path("outputs/calibration/npe"),
+                    help="NPE: where the rounds' reference tables are kept (resumed if there)")
     ap.add_argument("--particles", type=whole_number(MIN_PARTICLES, 1_000_000), default=200,
                     help="particles per population")
     ap.add_argument("--populations", type=whole_number(1, 1000), default=30,
@@ -67,8 +79,8 @@ def parser() -> argparse.ArgumentParser:
                     help="stop when the tolerance is this low (distance units)")
     ap.add_argument("--quantile", type=number(0, 1, open_low=True), default=0.2,
                     help="each population's tolerance: this quantile of the last one's distances")
-    ap.add_argument("--draws", type=whole_number(1, 100_000), default=250,
-                    help="posterior draws to ship")
+    ap.add_argument("--draws", type=whole_number(1, 100_000), default=None,
+                    help="posterior draws to ship (default 2000 with NPE, 250 with ABC-SMC)")
     ap.add_argument("--workers", type=whole_number(MIN_WORKERS, MAX_WORKERS), default=None,
                     help="agents simulated per particle (default: "
                          "sim.experiments.calibration.WORKERS)")
@@ -137,13 +149,117 @@ def checked_inputs(args) -> Inputs:
     return Inputs(config_of(args.overrides), params, report)  # last: composing takes a second
 
 
+def _round_sizes(text: str) -> list[int]:
+    try:
+        sizes = [int(x) for x in str(text).split(",")]
+    except ValueError:
+        sizes = []
+    if not sizes or len(sizes) > 10 or any(not 500 <= n <= 10_000_000 for n in sizes):
+        raise argparse.ArgumentTypeError(
+            f"{text!r}; allowed: one to ten whole numbers of model runs, each 500 to 10,000,000, "
+            "comma-separated (e.g. 2500,8000)")
+    return sizes
+
+
 def main(argv: list[str] | None = None) -> None:
     args = parser().parse_args(argv)
     started = time.perf_counter()
     with answers_bad_input(PROG):
+        if args.method == "npe":
+            _check_npe_args(args)
+            inputs = checked_inputs(args)
+            _calibrate_npe(args, argv, inputs, started)
+            return
         inputs = checked_inputs(args)
         sampler = None if args.from_db else _sampler(args)
         _calibrate(args, argv, inputs, sampler, started)
+
+
+def _check_npe_args(args) -> None:
+    """Options of ABC-SMC given with NPE: named, not ignored."""
+    smc_only = [flag for flag, given in (("--dask", args.dask), ("--recover", args.recover),
+                                         ("--from-db", args.from_db), ("--resume", args.resume))
+                if given]
+    if smc_only:
+        raise InputError(f"Invalid combination: {', '.join(smc_only)} belong to ABC-SMC; allowed "
+                         "with --method npe: --rounds, --tables, --draws, --workers, --procs, --seed, "
+                         "--priors, --output-dir, --report (NPE resumes from --tables by itself, and "
+                         "its recovery is the simulation-based calibration it always runs).")
+    output_path(args.tables, "--tables", folder=True)
+
+
+def _calibrate_npe(args, argv, inputs: Inputs, started: float) -> None:
+    from ..experiments import calibration, npe_calibration
+
+    args.workers = args.workers or calibration.WORKERS
+    draws = args.draws or 2000
+    result = npe_calibration.run(inputs.base, inputs.params, args.tables, args.rounds,
+                                 args.workers, args.seed, draws, args.procs,
+                                 progress=_progress)
+    command = ("sim-calibrate " + " ".join(sys.argv[1:] if argv is None else argv)).strip()
+    minutes = (time.perf_counter() - started) / 60
+    sbc = result.sbc
+    passing = int(sbc.passes.sum())
+    facts = {"command": command, "minutes": minutes, "cores": args.procs,
+             "method": "truncated sequential NPE, flowjax",
+             "how": (f"{len(args.rounds)} rounds of {', '.join(f'{n:,}' for n in result.rows)} model runs "
+                     f"at {args.workers:,} agents; SBC: {passing} of {len(sbc)} parameters pass; "
+                     f"{minutes:.0f} min (resumed tables count only the time of this command)."),
+             "method_text": npe_method_text(result, args.workers, minutes)}
+    extra = npe_sections(result)
+    calibration.report(inputs.report, result.ident, inputs.params, facts, extra_sections=extra)
+    out = args.output_dir
+    calibration.write_posterior(out / "posterior.csv", result.draws, inputs.params, facts)
+    calibration.write_point_fit(out / "fitted.yaml", result.draws, inputs.params, command)
+    calibration.write_identification(out / "identification.csv", result.ident)
+    calibration._write_text(out / "sbc.json", json.dumps(npe_calibration.sbc_json(result), indent=1) + "\n")
+    t = result.ident.table
+    print(f"Wrote {out / 'posterior.csv'} ({len(result.draws)} draws), {out / 'fitted.yaml'}, "
+          f"{out / 'sbc.json'} and {inputs.report}")
+    print(json.dumps({"rounds": result.rows, "minutes": round(minutes, 1),
+                      "parameters": int((t.role == "behaviour").sum()),
+                      "identified": int(t[t.role == "behaviour"].identified.sum()),
+                      "sbc_parameters_passing": passing, "sbc_parameters": len(sbc)}))
+
+
+def _progress(done: int, total: int) -> None:
+    print(f"{PROG}: {done:,} of {total:,} model runs of this round", file=sys.stderr, flush=True)
+
+
+def npe_method_text(result, workers: int, minutes: float) -> str:
+    rows = ", ".join(f"{n:,}" for n in result.rows)
+    return (f"Truncated sequential neural posterior estimation (a masked autoregressive flow, "
+            f"flowjax): {len(result.rows)} rounds of model runs ({rows}) at {workers:,} agents, "
+            f"round 1 drawn from the priors and each later round from a box that holds the last "
+            f"round's posterior. The last round's runs, less {200} held out, train the estimator; "
+            f"the held-out runs are the data sets of the simulation-based calibration below.")
+
+
+def npe_sections(result) -> list[str]:
+    """The report's sections on the rounds' boxes and the simulation-based calibration."""
+    lines = ["", "## Simulation-based calibration", "",
+             f"{int(result.sbc.datasets.max())} data sets made by the model at known parameters "
+             "(drawn from the last round's box, held out of training). For each, 500 posterior "
+             "draws; the rank of the known value among them must be uniform (chi-square over 10 "
+             "bins, not rejected at 1%) and the central 90% interval must cover it in 80% to 97% "
+             "of the data sets.", "",
+             "| parameter | p-value | 90% coverage | rank histogram (10 bins) | passes |",
+             "|---|---|---|---|---|"]
+    for r in result.sbc.itertuples():
+        lines.append(f"| {r.parameter} | {r.p_value:.3f} | {r.coverage:.3f} | "
+                     f"{' '.join(str(c) for c in r.histogram)} | {'yes' if r.passes else 'no'} |")
+    lines += ["", f"Passing: {int(result.sbc.passes.sum())} of {len(result.sbc)} parameters.", "",
+              "## The rounds' boxes", "",
+              "Each round after the first draws uniformly inside this box (the prior cut to it). "
+              "The share of posterior draws within 2% of an edge the box cut (not a prior bound) "
+              "says whether the box cut the posterior: near 0 means it did not.", "",
+              "| parameter | " + " | ".join(f"round {k + 1}" for k in range(len(result.boxes)))
+              + " | at a cut edge |",
+              "|---" * (len(result.boxes) + 2) + "|"]
+    for name in result.boxes[0].low:
+        cells = [f"{b.low[name]:.4g} to {b.high[name]:.4g}" for b in result.boxes]
+        lines.append(f"| {name} | " + " | ".join(cells) + f" | {result.edges[name]:.3f} |")
+    return lines
 
 
 def _calibrate(args, argv, inputs: Inputs, sampler, started: float) -> None:
@@ -178,12 +294,13 @@ def _calibrate(args, argv, inputs: Inputs, sampler, started: float) -> None:
     # the populations' own wall times: a resumed run's pause is not counted
     minutes = float(populations["wall_time"].sum()) / 60 if args.from_db or args.resume \
         else (time.perf_counter() - started) / 60
-    facts = {"command": command, "minutes": minutes,
-             "cores": args.procs if not args.dask else f"Dask at {args.dask}",
-             "populations": history.max_t + 1, "particles": args.particles,
-             "simulations": int(history.total_nr_simulations), "workers": args.workers,
-             "epsilon": float(populations["epsilon"].iloc[-1]),
-             "figures": len(calibration.distance_figures())}
+    facts = calibration.smc_facts({
+        "command": command, "minutes": minutes,
+        "cores": args.procs if not args.dask else f"Dask at {args.dask}",
+        "populations": history.max_t + 1, "particles": args.particles,
+        "simulations": int(history.total_nr_simulations), "workers": args.workers,
+        "epsilon": float(populations["epsilon"].iloc[-1]),
+        "figures": len(calibration.distance_figures())})
     ident = calibration.identification(history, params, data=data)
     calibration.report(inputs.report, ident, params, facts, truth)
     t = ident.table

@@ -324,11 +324,9 @@ def identification(history, params: list[Parameter], adjust: bool = True,
 # ---- writing it -------------------------------------------------------------------------------
 def write_posterior(path: Path, draws: pd.DataFrame, params: list[Parameter], facts: dict) -> None:
     """The draws as CSV, each parameter a column (the config keys it sets in the header)."""
-    lines = [f"# Posterior draws of sim-calibrate (ABC-SMC, pyabc), equally weighted: {len(draws)}.",
+    lines = [f"# Posterior draws of sim-calibrate ({facts['method']}), equally weighted: {len(draws)}.",
              f"# Reproduce: {facts['command']}",
-             f"# {facts['populations']} populations of {facts['particles']} particles, "
-             f"{facts['simulations']} model runs, final tolerance {facts['epsilon']:.3g}, "
-             f"{facts['minutes']:.0f} min.",
+             f"# {facts['how']}",
              "# Columns set these config keys: "
              + "; ".join(f"{p.name} -> {', '.join(p.keys)}" for p in params)]
     _write_text(path, "\n".join(lines) + "\n" + draws.to_csv(float_format="%.6g"))
@@ -382,19 +380,28 @@ def write_point_fit(path: Path, draws: pd.DataFrame, params: list[Parameter], co
     _write_text(path, "\n".join(head) + "\n" + yaml.safe_dump(tree, sort_keys=False))
 
 
+def smc_facts(facts: dict) -> dict:
+    """The method's lines of the posterior's header and the report, for an ABC-SMC run."""
+    return {**facts, "method": "ABC-SMC, pyabc",
+            "how": (f"{facts['populations']} populations of {facts['particles']} particles, "
+                    f"{facts['simulations']} model runs, final tolerance {facts['epsilon']:.3g}, "
+                    f"{facts['minutes']:.0f} min."),
+            "method_text": (f"ABC-SMC with pyabc: {facts['populations']} populations of "
+                            f"{facts['particles']} particles, {facts['simulations']:,} model runs at "
+                            f"{facts['workers']:,} workers, final tolerance {facts['epsilon']:.3g} "
+                            f"(the root sum of squares of the figures' relative errors over their "
+                            f"tolerances, {facts['figures']} figures).")}
+
+
 def report(path: Path, ident: Identification, params: list[Parameter], facts: dict,
-           truth: dict[str, float] | None = None) -> None:
+           truth: dict[str, float] | None = None, extra_sections: list[str] | None = None) -> None:
     """The identification report: priors against the posterior, which figures inform which
     parameter, the strongest correlations; with `truth`, whether a recovery covered it."""
     t = ident.table
     counted = t[t.role == "behaviour"]
     lines = [f"# {'Parameter recovery' if truth else 'Calibration report'}", "",
              f"Reproduce: `{facts['command']}` ({facts['minutes']:.0f} min on "
-             f"{facts['cores']} cores). ABC-SMC with pyabc: {facts['populations']} populations of "
-             f"{facts['particles']} particles, {facts['simulations']:,} model runs at "
-             f"{facts['workers']:,} workers, final tolerance {facts['epsilon']:.3g} (the root sum "
-             f"of squares of the figures' relative errors over their tolerances, "
-             f"{facts['figures']} figures).", ""]
+             f"{facts['cores']} cores). {facts['method_text']}", ""]
     if truth:
         lines += ["The data were made by the model at known parameters (another seed); each "
                   "row says whether the posterior 90% interval covers the known value.", ""]
@@ -418,7 +425,7 @@ def report(path: Path, ident: Identification, params: list[Parameter], facts: di
               f"parameters ({int(t.identified.sum())} of {len(t)} with the inputs).", "",
               "## Which figures inform which parameter", "",
               "Standardized effect of each parameter on each figure over the first population "
-              "(drawn from the priors): a linear regression of the figure on all parameters. "
+              "or round (drawn from the priors): a linear regression of the figure on all parameters. "
               "Effects of 0.3 or more in bold.", "",
               "| figure | " + " | ".join(p.name for p in params) + " |",
               "|---" * (len(params) + 1) + "|"]
@@ -430,8 +437,8 @@ def report(path: Path, ident: Identification, params: list[Parameter], facts: di
              for i in range(len(corr)) for j in range(i + 1, len(corr))]
     strong = sorted(pairs, reverse=True)[:8]
     lines += ["", "## Strongest posterior correlations", "",
-              "Parameters the figures trade against each other (weighted correlation in the last "
-              "population):", ""]
+              "Parameters the figures trade against each other (correlation over the posterior "
+              "draws, weighted where they carry weights):", ""]
     lines += [f"- {a} and {b}: {c:+.2f}" for _, a, b, c in strong]
     lines += ["", "## Priors: why each is what it is", ""]
     lines += [f"- **{p.name}** ({', '.join(p.keys)}), uniform {p.low:g} to {p.high:g}: {p.why}"
@@ -443,6 +450,7 @@ def report(path: Path, ident: Identification, params: list[Parameter], facts: di
                   "density 0; the prior 90% intervals above are the cut prior's marginals):", ""]
         lines += [f"- **{c.name}**: {c.numerator} / {c.denominator} at most {c.at_most:g}. {c.why}"
                   for c in cuts]
+    lines += extra_sections or []
     _write_text(path, "\n".join(lines) + "\n")
 
 

@@ -38,9 +38,11 @@ class Box:
         return cls({p.name: p.low for p in params}, {p.name: p.high for p in params})
 
     def draw(self, params: list[Parameter], n: int, rng: np.random.Generator) -> pd.DataFrame:
-        """n parameter sets, uniform in the box (integers rounded)."""
-        out = pd.DataFrame({p.name: rng.uniform(self.low[p.name], self.high[p.name], n)
-                            for p in params})
+        """n parameter sets, uniform in the box (integers rounded). Drawn row by row, so that
+        the first rows are the same whatever n is."""
+        u = rng.uniform(size=(n, len(params)))
+        out = pd.DataFrame({p.name: self.low[p.name] + u[:, j] * (self.high[p.name] - self.low[p.name])
+                            for j, p in enumerate(params)})
         for p in params:
             if p.integer:
                 out[p.name] = out[p.name].round()
@@ -90,6 +92,14 @@ def simulate(base: Config, params: list[Parameter], box: Box, n: int, folder: Pa
             if progress:
                 progress(min(start + chunk, n), n)
     return folder
+
+
+def stored_box(folder: Path) -> Box | None:
+    """The box a table in `folder` was drawn in, or None where there is no table yet."""
+    manifest = Path(folder) / "table.json"
+    if not manifest.exists():
+        return None
+    return Box(**json.loads(manifest.read_text())["box"])
 
 
 def read(folder: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
