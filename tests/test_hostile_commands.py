@@ -396,6 +396,12 @@ def calibration_db(tmp_path) -> Path:
     (["--from-db", "--resume"], ("--from-db", "--resume")),
     (["--output-dir", "{a_file}/out"], ("'--output-dir'", "a_file")),
     (["--report", "{a_file}/report.md"], ("'--report'", "a_file")),
+    (["--method", "mcmc"], ("--method", "mcmc", "npe", "smc")),
+    (["--rounds", "10"], ("'--rounds'", "500")),
+    (["--rounds", "2500,lots"], ("'--rounds'", "comma-separated")),
+    (["--dask", "tcp://nowhere:1"], ("--dask", "ABC-SMC", "allowed")),
+    (["--recover"], ("--recover", "simulation-based calibration")),
+    (["--tables", "{a_file}/tables"], ("'--tables'", "a_file")),
 ])
 def test_sim_calibrate_refuses_bad_arguments_and_touches_nothing(tmp_path, calibration_db,
                                                                   a_file, args, words):
@@ -432,7 +438,7 @@ def _sqlite_of_another_program(path: Path) -> Path:
 ], ids=["missing", "empty", "text", "foreign sqlite", "foreign calibration"])
 def test_sim_calibrate_refuses_a_database_that_is_not_its_own(tmp_path, flag, make, words):
     db = make(tmp_path / "abc.db")
-    refused("sim-calibrate", flag, "--db", str(db), "--output-dir", "out", cwd=tmp_path,
+    refused("sim-calibrate", "--method", "smc", flag, "--db", str(db), "--output-dir", "out", cwd=tmp_path,
             kept=[tmp_path], words=("abc.db", *words, "allowed:"))
 
 

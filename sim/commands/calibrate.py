@@ -29,8 +29,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..core.validation import InputError
-from .cli import (MIN_WORKERS, Parser, answers_bad_input, existing_file, number, output_path,
-                  whole_number)
+from .cli import (MIN_WORKERS, Parser, answers_bad_input, argument_type, existing_file, number,
+                  output_path, whole_number)
 
 PROG = "sim-calibrate"
 # a particle runs `--workers` agents of its labour force: at most the smallest labour force the
@@ -149,16 +149,15 @@ def checked_inputs(args) -> Inputs:
     return Inputs(config_of(args.overrides), params, report)  # last: composing takes a second
 
 
-def _round_sizes(text: str) -> list[int]:
-    try:
-        sizes = [int(x) for x in str(text).split(",")]
-    except ValueError:
-        sizes = []
-    if not sizes or len(sizes) > 10 or any(not 500 <= n <= 10_000_000 for n in sizes):
-        raise argparse.ArgumentTypeError(
-            f"{text!r}; allowed: one to ten whole numbers of model runs, each 500 to 10,000,000, "
-            "comma-separated (e.g. 2500,8000)")
+def _sizes(text: str) -> list[int]:
+    sizes = [int(x) for x in str(text).split(",")]
+    if not 1 <= len(sizes) <= 10 or any(not 500 <= n <= 10_000_000 for n in sizes):
+        raise ValueError(text)
     return sizes
+
+
+_round_sizes = argument_type("round sizes", _sizes, "one to ten whole numbers of model runs, each "
+                             "500 to 10,000,000, comma-separated (e.g. 2500,8000)")
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -8,9 +8,9 @@ from dataclasses import replace
 
 import numpy as np
 
-from ..core.decisions import evaluate, home_income
+from ..core.decisions import _fixed_tables, evaluate, home_income
 from ..core.params import Config
-from ..core.population import COLUMN_OF_STATUS, PUBLIC_WELFARE, WORKSHOP
+from ..core.population import COLUMN_OF_STATUS, OUTSIDE, PUBLIC_WELFARE, WORKSHOP
 from ..core.rooms import room_capacity
 from .runner import simulate
 
@@ -45,15 +45,22 @@ def own_wage_elasticity(cfg: Config, seeds: list[int], change: float = 0.10) -> 
 
 
 def home_taste(model) -> dict[str, float]:
-    """The taste for not working in money: a worker's home value is its household's non-wage
-    income per member times e^(taste sd x z / income weight); its quantiles in yuan a month,
-    beside the non-wage income itself."""
+    """What not working is worth to each worker in money, from the whole of its utility that the
+    agents use (docs/MODEL.md 3.4.11): its household's non-wage income per member times
+    e^((taste sd x z + the age and women's home values) / income weight); its quantiles in yuan a
+    month, beside the non-wage income itself, and the share of the labour force for whom it
+    exceeds out-of-province pay (W1 x relative pay), who would not take work away at any chance."""
     b, w = model.p.behaviour, model.workers
     rows = np.arange(w.n)
     income = home_income(model, rows)
-    value = income * np.exp(b.home_value_sd * w.home_taste.astype(np.float64) / b.income_weight)
+    terms = _fixed_tables(model)["home"][w.age.astype(np.int64), w.female.astype(np.int64)]
+    value = income * np.exp((b.home_value_sd * w.home_taste.astype(np.float64) + terms)
+                            / b.income_weight)
     out = {f"home_value_p{q}": float(np.percentile(value, q)) for q in (10, 50, 90)}
     out["nonwage_per_person_month"] = float(np.median(income))
+    pay_away = model.p.wages.out_of_province * model.p.wages.relative_pay
+    in_labour = w.status != OUTSIDE
+    out["home_above_pay_away_share"] = float((value[in_labour] > pay_away).mean())
     return out
 
 
