@@ -8,9 +8,11 @@ the fitted figures; writes the posterior draws, the point fit and the identifica
     sim-calibrate scenario.burn_in_months=12    # config overrides, checked as `sim` checks them
 
 The priors are conf/calibration/priors.yaml; the posterior goes to conf/calibration/
-(posterior.csv, fitted.yaml) and the report to docs/calibration-report.md. Every input (the
-overrides, the priors, --db, the output paths) is checked before anything runs or is touched;
-a new run sets an existing --db aside (renamed with the time, never deleted).
+(posterior.csv, fitted.yaml, and preregistration_at_fit.yaml: the checks' record
+seeds/preregistration.yaml as it was when the command started, copied verbatim) and the report
+to docs/calibration-report.md. Every input (the overrides, the priors, the checks' record, --db,
+the output paths) is checked before anything runs or is touched; a new run sets an existing --db
+aside (renamed with the time, never deleted).
 """
 
 from __future__ import annotations
@@ -105,6 +107,7 @@ class Inputs:
     base: object  # the Config the particles vary
     params: list
     report: Path
+    record: bytes = b""  # seeds/preregistration.yaml as the fit starts: its copy at the fit
 
 
 def config_of(overrides: list[str]):
@@ -119,7 +122,7 @@ def config_of(overrides: list[str]):
 
 def checked_inputs(args) -> Inputs:
     """Every input, checked before anything runs or is touched."""
-    from ..experiments import input_files, posterior
+    from ..experiments import input_files, posterior, preregistration
 
     if args.from_db and args.resume:
         raise InputError("Invalid combination: --from-db rewrites the files of the run kept in "
@@ -134,7 +137,11 @@ def checked_inputs(args) -> Inputs:
     report = args.report or Path("docs") / ("calibration-recovery.md" if args.recover
                                             else "calibration-report.md")
     output_path(report, "--report")
-    return Inputs(config_of(args.overrides), params, report)  # last: composing takes a second
+    record = b""
+    if not args.recover:  # the checks' record, copied beside the posterior: well-formed
+        preregistration.read()
+        record = preregistration.source().read_bytes()
+    return Inputs(config_of(args.overrides), params, report, record)  # last: composing takes a second
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -200,8 +207,13 @@ def _calibrate(args, argv, inputs: Inputs, sampler, started: float) -> None:
         calibration.write_posterior(args.output_dir / "posterior.csv", draws, params, facts)
         calibration.write_point_fit(args.output_dir / "fitted.yaml", draws, params, command)
         calibration.write_identification(args.output_dir / "identification.csv", ident)
+        # the checks as declared when this fit started: sim-validate counts a check only when
+        # its declaration there is the same as in seeds/preregistration.yaml then
+        calibration.write_record_at_fit(args.output_dir / "preregistration_at_fit.yaml",
+                                        inputs.record)
         print(f"Wrote {args.output_dir / 'posterior.csv'} ({len(draws)} draws), "
-              f"{args.output_dir / 'fitted.yaml'} and {inputs.report}")
+              f"{args.output_dir / 'fitted.yaml'}, "
+              f"{args.output_dir / 'preregistration_at_fit.yaml'} and {inputs.report}")
     print(json.dumps(summary))
 
 
