@@ -84,6 +84,16 @@ def test_the_record_and_the_figures_state_the_same_rule():
             assert f["value"] == rule["value"], c["id"]
 
 
+def test_the_shipped_record_holds_the_baselines_values_of_its_inputs(cfg):
+    """Stamped (sim-validate --stamp) before any refit: every check's inputs carry the values the
+    baseline has. A changed default fails here: a check's input changed after its declaration."""
+    record = prereg.read()
+    assert all(isinstance(c["inputs"], dict) and c["inputs"] for c in record["checks"])
+    statuses = prereg.status(record, record, cfg)
+    assert {k: s.state for k, s in statuses.items()} == {c["id"]: prereg.PREREGISTERED
+                                                         for c in record["checks"]}
+
+
 # ---- status --------------------------------------------------------------------------------------
 
 

@@ -93,19 +93,3 @@ def test_yuan_are_printed_with_thousands_separators():
     assert "<=5,013" in m6a and " 5,406 " in m6a and "+7.85%" in m6a
     assert "[9,412, 13,805)" in n10 and " 12,550 " in n10
     assert "5013.000" not in text and "12550.000" not in text
-
-
-def test_the_checks_first_reading_is_reported_with_its_own_verdict():
-    """docs/validation.md shows E3 and N3 read as migrant work only beside the corrected
-    reading, and says from the numbers whether that reading would meet them."""
-    import numpy as np
-    import pandas as pd
-
-    from sim.experiments.validation import _migrant_reading
-
-    draws = pd.DataFrame({"recovery_april_migrants": np.linspace(0.86, 0.91, 50),
-                          "recovery_may_migrants": np.linspace(0.91, 0.98, 50)})
-    assert "would miss both" in _migrant_reading(draws)[0]
-    draws["recovery_may_migrants"] += 0.1
-    assert "would meet N3" in _migrant_reading(draws)[0]
-    assert _migrant_reading(draws.drop(columns="recovery_april_migrants")) == []
