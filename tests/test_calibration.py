@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim.experiments import calibration, posterior
+from sim.experiments import calibration, posterior, preregistration
 from sim.experiments.compose import load
 
 TINY = ["scenario.burn_in_months=12"]
@@ -144,7 +144,8 @@ def test_too_few_particles_for_the_figures_are_used_as_accepted_and_said_so():
 
 def test_a_new_calibration_sets_an_existing_database_aside_and_says_so(tmp_path):
     """sim-calibrate without --resume: the earlier database is renamed with the time, never
-    deleted, and the command says where it went."""
+    deleted, and the command says where it went. Beside the posterior it writes the checks'
+    record as it was at the fit (conf/calibration/preregistration_at_fit.yaml)."""
     from .hostile import command
 
     db = tmp_path / "abc.db"
@@ -157,5 +158,14 @@ def test_a_new_calibration_sets_an_existing_database_aside_and_says_so(tmp_path)
     assert len(kept) == 1 and kept[0].read_bytes() == b"an earlier calibration\n"
     assert f"kept as {kept[0]}" in proc.stderr
     assert db.read_bytes()[:16] == b"SQLite format 3\x00"  # the new run's own
-    assert {"posterior.csv", "fitted.yaml", "identification.csv"} <= {
-        p.name for p in (tmp_path / "out").iterdir()}
+    assert {"posterior.csv", "fitted.yaml", "identification.csv",
+            "preregistration_at_fit.yaml"} <= {p.name for p in (tmp_path / "out").iterdir()}
+    # the checks' record as declared when the fit started, copied verbatim beside the posterior;
+    # --from-db, which rewrites the files of the run in the database, copies it too
+    record = preregistration.source().read_bytes()
+    assert (tmp_path / "out" / "preregistration_at_fit.yaml").read_bytes() == record
+    proc = command("sim-calibrate", "--from-db", "--db", str(db), "--output-dir", "again",
+                   "--report", "again.md", "scenario.burn_in_months=12", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert (tmp_path / "again" / "preregistration_at_fit.yaml").read_bytes() == record
+    assert not list((tmp_path / "again").glob(".*.tmp"))  # written under a temporary name, renamed

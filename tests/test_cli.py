@@ -40,7 +40,7 @@ def test_run_writes_summary_and_timeseries(tmp_path):
     figures = yaml.safe_load((ROOT / "seeds" / "figures.yaml").read_text(encoding="utf-8"))
     evidence = yaml.safe_load((ROOT / "seeds" / "evidence.yaml").read_text(encoding="utf-8"))
     ids = {f["id"] for f in figures["targets"] + evidence["evidence"]
-           if f["kind"] in ("input", "fitted", "check")}
+           if f["kind"] in ("input", "fitted", "check", "spent")}
     assert ids <= set(summary["targets"])  # and the inputs the table derives (T9n: course places)
     for figure in figures["targets"]:
         row = summary["targets"][figure["id"]]

@@ -50,15 +50,16 @@ def test_a_spring_closure_is_followed_by_a_recovery(after_closure):
 
 
 def test_a_spring_closure_is_made_up_within_a_few_months(after_closure):
-    """Migrant work alone (the checks' first reading, E3 and N3) is back above 95% of January's
-    by June."""
+    """Migrant work alone (the first reading of E3 and N3, now spent figures) is back above 95%
+    of January's by June."""
     assert after_closure["2021-06"] > 0.95
 
 
 def test_people_in_work_are_back_above_95_percent_by_the_end_of_april(closure):
     """Shaanxi's poor workers out at work (in the county too) were back above 95% of their number
     by the end of April 2020 (E3) and nationally at it by the end of May (N3); in the model,
-    people in work against January's, means over seeds."""
+    people in work against January's, means over seeds. A pattern the closure's strengths were
+    set to give (E3 and N3 are spent: seeds/preregistration.yaml), not a check."""
     back = patterns.recovery(closure, ("in_work",))
     assert back["2021-02"] < 0.9  # the closure bites
     assert back["2021-04"] > 0.95

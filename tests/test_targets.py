@@ -1,6 +1,7 @@
 """The figures a run is compared with: the article's (seeds/figures.yaml) and the evidence's
-(seeds/evidence.yaml), each of one kind (input, fitted, check) with its source; the fit table
-compares each in its own way (a bound by its shortfall, a band by the distance to it)."""
+(seeds/evidence.yaml), each of one kind (input, fitted, check, spent) with its source; the fit
+table compares each in its own way (a bound by its shortfall, a band by the distance to it) and
+shows the spent figures apart from the checks."""
 
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ def test_article_figures_are_consistent():
 
 def test_every_figure_has_a_kind_a_source_and_a_reading():
     figures = targets.compared()
-    assert {f["kind"] for f in figures} == {"input", "fitted", "check"}
+    assert {f["kind"] for f in figures} == {"input", "fitted", "check", "spent"}
     for f in figures:
         assert f.get("source") and f.get("model_reading"), f["id"]
         if f["kind"] == "input":
@@ -34,13 +35,17 @@ def test_every_figure_has_a_kind_a_source_and_a_reading():
                                                                   "T9n"}
     assert sum(f["kind"] == "fitted" and f.get("in_distance", True) for f in figures) >= 8
     assert sum(f["kind"] == "check" for f in figures) >= 3
+    # E3 and N3 had their inputs set with them in view: spent, never checks again
+    assert {f["id"] for f in figures if f["kind"] == "spent"} == {"E3", "N3"}
+    # the 外出務工 series has one reading, all work wherever: N5 over everyone who worked
+    assert next(f for f in figures if f["id"] == "N5")["metric"] == "all_work_6_months_share"
 
 
 def test_only_figures_up_to_2021_or_national_ones_are_used():
     for f in targets.evidence():
         assert f["year"] <= 2021, f["id"]
         national = f["id"][0] in "NM"
-        assert national or f["kind"] in ("fitted", "check", "prior", "context")
+        assert national or f["kind"] in ("fitted", "check", "spent", "prior", "context")
 
 
 def test_fit_table_errors_bounds_and_bands():
@@ -60,28 +65,31 @@ def test_fit_table_errors_bounds_and_bands():
     assert table["T6"]["kind"] == "input" and table["T6"]["given"] == 35_000.0
 
 
-def test_the_printout_keeps_the_three_kinds_apart():
+def test_the_printout_keeps_the_kinds_apart():
     summary = {f["metric"]: float(f["value"]) for f in targets.compared()}
-    del summary["recovery_may"]  # a check this run does not measure
+    del summary["recovery_may"]  # a spent figure this run does not measure (another scenario)
     text = targets.format_fit_table(targets.fit_table(summary))
-    inputs, fitted, checks = (text.index(h) for h in ("Inputs", "Fitted", "Checks"))
+    inputs, fitted, checks, spent = (text.index(h) for h in ("Inputs", "Fitted", "Checks", "Spent"))
     assert inputs < text.index("T6 ") < fitted < text.index("N5 ") < checks < text.index("N4 ")
-    assert "filled" in text and "(another scenario: sim-validate)" in text
+    assert checks < text.index("M6a ") < text.index("N10 ") < spent < text.index("E3 ") \
+        < text.index("N3 ")
+    assert "in view, not checks" in text[spent:].splitlines()[0]
+    e3, n3 = (next(line for line in text.splitlines() if line.startswith(f"  {i} "))
+              for i in ("E3", "N3"))
+    assert e3.endswith("in view, not a check") and "+0.00%" in e3
+    assert "(another scenario: sim-validate)  in view, not a check" in n3
+    assert "filled" in text
     counterfactual = targets.format_fit_table(targets.fit_table(summary), counterfactual=True)
     assert "%" not in counterfactual.split("Fitted")[1]  # no errors for a counterfactual
 
 
-def test_the_checks_first_reading_is_reported_with_its_own_verdict():
-    """docs/validation.md shows E3 and N3 read as migrant work only beside the corrected
-    reading, and says from the numbers whether that reading would meet them."""
-    import numpy as np
-    import pandas as pd
-
-    from sim.experiments.validation import _migrant_reading
-
-    draws = pd.DataFrame({"recovery_april_migrants": np.linspace(0.86, 0.91, 50),
-                          "recovery_may_migrants": np.linspace(0.91, 0.98, 50)})
-    assert "would miss both" in _migrant_reading(draws)[0]
-    draws["recovery_may_migrants"] += 0.1
-    assert "would meet N3" in _migrant_reading(draws)[0]
-    assert _migrant_reading(draws.drop(columns="recovery_april_migrants")) == []
+def test_yuan_are_printed_with_thousands_separators():
+    """Pay and income (units `yuan a month`, `yuan a year`) as people are: 5,013, not 5013.000."""
+    summary = {f["metric"]: float(f["value"]) for f in targets.compared()}
+    summary["pay_out_of_province"] = 5406.4
+    text = targets.format_fit_table(targets.fit_table(summary))
+    m6a, n10 = (next(line for line in text.splitlines() if line.startswith(f"  {i} "))
+                for i in ("M6a", "N10"))
+    assert "<=5,013" in m6a and " 5,406 " in m6a and "+7.85%" in m6a
+    assert "[9,412, 13,805)" in n10 and " 12,550 " in n10
+    assert "5013.000" not in text and "12550.000" not in text

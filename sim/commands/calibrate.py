@@ -11,11 +11,13 @@ pyabc (`--method smc`); writes the posterior draws, the point fit and the identi
     sim-calibrate scenario.burn_in_months=12    # config overrides, checked as `sim` checks them
 
 The priors are conf/calibration/priors.yaml; the posterior goes to conf/calibration/
-(posterior.csv, fitted.yaml, and with NPE sbc.json, the simulation-based calibration) and the
-report to docs/calibration-report.md. NPE keeps its reference tables in --tables, chunk by chunk:
-run again, it resumes where it stopped. Every input (the
-overrides, the priors, --db, the output paths) is checked before anything runs or is touched;
-a new run sets an existing --db aside (renamed with the time, never deleted).
+(posterior.csv, fitted.yaml, preregistration_at_fit.yaml: the checks' record
+seeds/preregistration.yaml as it was when the command started, copied verbatim, and with NPE
+sbc.json, the simulation-based calibration) and the report to docs/calibration-report.md. NPE
+keeps its reference tables in --tables, chunk by chunk: run again, it resumes where it stopped.
+Every input (the overrides, the priors, the checks' record, --db, the output paths) is checked
+before anything runs or is touched; a new run sets an existing --db aside (renamed with the time,
+never deleted).
 """
 
 from __future__ import annotations
@@ -117,6 +119,7 @@ class Inputs:
     base: object  # the Config the particles vary
     params: list
     report: Path
+    record: bytes = b""  # seeds/preregistration.yaml as the fit starts: its copy at the fit
 
 
 def config_of(overrides: list[str]):
@@ -131,7 +134,7 @@ def config_of(overrides: list[str]):
 
 def checked_inputs(args) -> Inputs:
     """Every input, checked before anything runs or is touched."""
-    from ..experiments import input_files, posterior
+    from ..experiments import input_files, posterior, preregistration
 
     if args.from_db and args.resume:
         raise InputError("Invalid combination: --from-db rewrites the files of the run kept in "
@@ -146,7 +149,11 @@ def checked_inputs(args) -> Inputs:
     report = args.report or Path("docs") / ("calibration-recovery.md" if args.recover
                                             else "calibration-report.md")
     output_path(report, "--report")
-    return Inputs(config_of(args.overrides), params, report)  # last: composing takes a second
+    record = b""
+    if not args.recover:  # the checks' record, copied beside the posterior: well-formed
+        preregistration.read()
+        record = preregistration.source().read_bytes()
+    return Inputs(config_of(args.overrides), params, report, record)  # last: composing takes a second
 
 
 def _sizes(text: str) -> list[int]:
@@ -212,6 +219,9 @@ def _calibrate_npe(args, argv, inputs: Inputs, started: float) -> None:
     calibration.write_point_fit(out / "fitted.yaml", result.draws, inputs.params, command)
     calibration.write_identification(out / "identification.csv", result.ident)
     calibration._write_text(out / "sbc.json", json.dumps(npe_calibration.sbc_json(result), indent=1) + "\n")
+    # the checks' record as it was when this fit started: a check counts as pre-registered for
+    # the posterior only when its declaration there is the same as in seeds/preregistration.yaml
+    calibration.write_record_at_fit(out / "preregistration_at_fit.yaml", inputs.record)
     t = result.ident.table
     print(f"Wrote {out / 'posterior.csv'} ({len(result.draws)} draws), {out / 'fitted.yaml'}, "
           f"{out / 'sbc.json'} and {inputs.report}")
@@ -316,8 +326,13 @@ def _calibrate(args, argv, inputs: Inputs, sampler, started: float) -> None:
         calibration.write_posterior(args.output_dir / "posterior.csv", draws, params, facts)
         calibration.write_point_fit(args.output_dir / "fitted.yaml", draws, params, command)
         calibration.write_identification(args.output_dir / "identification.csv", ident)
+        # the checks as declared when this fit started: sim-validate counts a check only when
+        # its declaration there is the same as in seeds/preregistration.yaml then
+        calibration.write_record_at_fit(args.output_dir / "preregistration_at_fit.yaml",
+                                        inputs.record)
         print(f"Wrote {args.output_dir / 'posterior.csv'} ({len(draws)} draws), "
-              f"{args.output_dir / 'fitted.yaml'} and {inputs.report}")
+              f"{args.output_dir / 'fitted.yaml'}, "
+              f"{args.output_dir / 'preregistration_at_fit.yaml'} and {inputs.report}")
     print(json.dumps(summary))
 
 

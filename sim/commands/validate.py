@@ -2,10 +2,14 @@
 
     sim-validate                      # 200 posterior draws, about 10 minutes on 2 cores
     sim-validate --draws 50           # a quicker look
+    sim-validate --stamp              # record the checks' inputs' values, before a refit
 
-Prints the fitted figures and the checks with their 90% posterior predictive intervals and the
-behaviour diagnostics; writes docs/validation.md; ends with one line of JSON. The arguments, the
-identification table and the output paths are checked before anything runs.
+Prints the fitted figures (the median's error in tolerances) and the checks (judged by their
+declared rule on the posterior-predictive median, seeds/preregistration.yaml) with their 90%
+posterior predictive intervals, the spent figures apart, the posterior-predictive distance and
+the behaviour diagnostics; writes docs/validation.md; ends with one line of JSON. The arguments,
+the pre-registration record and its copy at the fit, the identification table and the output
+paths are checked before anything runs.
 """
 
 from __future__ import annotations
@@ -38,6 +42,9 @@ def parser() -> argparse.ArgumentParser:
     ap.add_argument("--report", type=Path, default=Path("docs/validation.md"))
     ap.add_argument("--summary", type=Path, default=Path("conf/calibration/validation.json"),
                     help="the JSON line, kept for sim-report's validation state")
+    ap.add_argument("--stamp", action="store_true",
+                    help="write the current values of the checks' inputs into "
+                         "seeds/preregistration.yaml and stop (before a refit)")
     ap.add_argument("--identification",
                     type=existing_file("the identification table sim-calibrate writes"),
                     default=Path("conf/calibration/identification.csv"),
@@ -49,11 +56,16 @@ def main(argv: list[str] | None = None) -> None:
     args = parser().parse_args(argv)
     started = time.perf_counter()
     with answers_bad_input(PROG):
-        from ..experiments import input_files
+        from ..experiments import input_files, preregistration
 
         from ..core.validation import InputError
         from ..experiments.posterior import load_draws
 
+        record = preregistration.read()
+        if args.stamp:
+            _stamp()
+            return
+        at_fit = preregistration.read_at_fit()
         identification = input_files.read_identification(args.identification)
         available = len(load_draws())
         if args.draws > available:
@@ -61,10 +73,19 @@ def main(argv: list[str] | None = None) -> None:
                              f"of posterior draws from 1 to {available} (the posterior's).")
         output_path(args.report, "--report")
         output_path(args.summary, "--summary")
-        _validate(args, argv, identification, started)
+        _validate(args, argv, identification, record, at_fit, started)
 
 
-def _validate(args, argv, identification, started: float) -> None:
+def _stamp() -> None:
+    """The checks' inputs' values in the baseline config, written into the record."""
+    from ..experiments import preregistration
+    from ..experiments.compose import load
+
+    record = preregistration.stamp(load([]))
+    print(f"Stamped the inputs of {len(record['checks'])} checks in {preregistration.source()}")
+
+
+def _validate(args, argv, identification, record, at_fit, started: float) -> None:
     from ..experiments import validation
     from ..experiments.calibration import WORKERS
     from ..experiments.compose import load
@@ -72,7 +93,8 @@ def _validate(args, argv, identification, started: float) -> None:
 
     args.workers = args.workers or WORKERS
     result = validation.validate(load(["quiet=true"]), load(["quiet=true", "scenario=epidemic_2020"]),
-                                 args.draws, args.workers, args.point_seeds, args.procs)
+                                 args.draws, args.workers, args.point_seeds, args.procs,
+                                 record=record, record_at_fit=at_fit)
     command = ("sim-validate " + " ".join(sys.argv[1:] if argv is None else argv)).strip()
     facts = {"command": command, "minutes": (time.perf_counter() - started) / 60,
              "workers": args.workers}

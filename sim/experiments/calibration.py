@@ -337,6 +337,13 @@ def write_identification(path: Path, ident: Identification) -> None:
     _write_text(path, ident.table.to_csv(index=False, float_format="%.6g"))
 
 
+def write_record_at_fit(path: Path, record: bytes) -> None:
+    """The checks' pre-registration record (seeds/preregistration.yaml) as it was when the fit
+    started, copied verbatim beside the posterior (conf/calibration/preregistration_at_fit.yaml):
+    what the checks were declared as before this fit (sim.experiments.preregistration.status)."""
+    atomic_write(Path(path), lambda tmp: Path(tmp).write_bytes(record))
+
+
 def point_fit(draws: pd.DataFrame, params: list[Parameter]) -> dict[str, float]:
     """The posterior draw nearest the posterior's centre: on the logit scale of each parameter's
     place in its prior range (the scale the regression adjustment works on), the draw with the

@@ -8,8 +8,10 @@ One reader per kind of file, and the one statement of what that file must hold:
   (`read_choices`) and a failed job's `status.json` (`read_status`);
 - a sweep's `results.parquet` and `groups.parquet` (`RESULTS`, `SWEEP_GROUPS`);
 - the calibration's posterior draws (`read_draws`), its priors (`read_priors`), its pyabc
-  database (`check_calibration_db`), its identification table (`read_identification`) and the
-  validation summary (`read_validation_state`).
+  database (`check_calibration_db`), its identification table (`read_identification`), the
+  validation summary (`read_validation_state`) and the simulation-based calibration's summary
+  (`read_sbc`); the checks' pre-registration record is read by
+  `sim.experiments.preregistration.read` with the helpers here.
 
 A file that is missing, garbled (truncated, not JSON/YAML/parquet/SQLite) or foreign (another
 kind of file under the name) is an `InputError` whose message names the file, what is wrong and
@@ -167,16 +169,30 @@ def read_status(path: Path) -> dict:
 
 
 VALIDATION_ALLOWED = ("the validation summary sim-validate writes: a JSON object of figures "
-                      "(name: number)")
+                      "(name: number, or null for one not measured)")
 
 
 def read_validation_state(path: Path) -> dict:
-    """The shipped calibration's validation summary (`sim-validate --summary`)."""
+    """The shipped calibration's validation summary (`sim-validate --summary`); a figure not
+    measured (simulation-based calibration not run) is null."""
     doc = _json_object(path, VALIDATION_ALLOWED)
-    bad = next((k for k, v in doc.items() if not _is_number(v)), None)
+    bad = next((k for k, v in doc.items() if v is not None and not _is_number(v)), None)
     if bad is not None:
-        _refuse(path, f"'{bad}' is {_shown(doc[bad])}, not a number", VALIDATION_ALLOWED)
+        _refuse(path, f"'{bad}' is {_shown(doc[bad])}, not a number or null", VALIDATION_ALLOWED)
     return doc
+
+
+SBC_ALLOWED = ("the simulation-based calibration summary (conf/calibration/sbc.json): a JSON "
+               "object with parameters_passing, a whole number from 0")
+
+
+def read_sbc(path: Path) -> int:
+    """The number of parameters passing simulation-based calibration (conf/calibration/sbc.json)."""
+    doc = _json_object(path, SBC_ALLOWED)
+    passing = doc.get("parameters_passing")
+    if not (_is_whole(passing) and passing >= 0):
+        _refuse(path, f"its parameters_passing is {_shown(passing)}", SBC_ALLOWED)
+    return passing
 
 
 # ---------------------------------------------------------------------------------------------

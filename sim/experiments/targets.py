@@ -6,8 +6,11 @@
 - **fitted**: figures that identify behaviour, matched by the calibration: the article's T1-T5
   and T11 in their own definitions (T1-T4 count people who worked during 2021, 累計), and the
   independent figures of seeds/evidence.yaml marked `fitted`.
-- **checks**: figures never used in fitting, chosen before the fit (seeds/evidence.yaml `check`,
-  and the article's T9). Some need another scenario (the 2020-like closure): `sim-validate`
+- **checks**: figures never used in fitting, declared before the fit in seeds/preregistration.yaml
+  (seeds/evidence.yaml `check`, and the article's T9); `sim-validate` judges them on the
+  posterior-predictive median.
+- **spent**: figures whose inputs were set with them in view (E3, N3: the 2020-like closure's
+  strengths): shown apart, never checks. They need another scenario (the closure): `sim-validate`
   runs it; a plain run shows them as not measured.
 
 seeds/figures.yaml holds the article's figures, seeds/evidence.yaml the others, each with its
@@ -21,7 +24,7 @@ from importlib import resources
 
 import yaml
 
-KINDS = ("input", "fitted", "check")
+KINDS = ("input", "fitted", "check", "spent")
 ARTICLE = "Shaanxi Daily 2022-02-21"
 # monthly ratios a run reports: name -> (metric, month, month below it)
 MONTH_RATIOS = {"in_work_sep_over_aug": ("in_work", "2021-09", "2021-08")}
@@ -74,7 +77,7 @@ def derived_metrics(summary: dict[str, float]) -> dict[str, float]:
     return out
 
 
-def _error(value: float, model: float, figure: dict) -> float:
+def relative_error(value: float, model: float, figure: dict) -> float:
     """Relative error; for a bound only the shortfall, for a band the distance to it."""
     bound = figure.get("bound")
     if bound == "band":
@@ -101,7 +104,8 @@ def fit_table(summary: dict[str, float]) -> dict[str, dict]:
         model = values.get(f["metric"])
         row = {"kind": f["kind"], "metric": f["metric"], "unit": f["unit"],
                "article": float(f["value"]), "model": None if model is None else float(model),
-               "rel_error": None if model is None else _error(float(f["value"]), float(model), f),
+               "rel_error": (None if model is None
+                             else relative_error(float(f["value"]), float(model), f)),
                "bound": f.get("bound"), "source": f.get("source", "")}
         if "band" in f:
             row["band"] = [float(x) for x in f["band"]]
@@ -113,21 +117,31 @@ def fit_table(summary: dict[str, float]) -> dict[str, dict]:
 
 
 def _number(value: float | None, unit: str) -> str:
+    """People and yuan with thousands separators, shares and ratios to three decimals."""
     if value is None:
         return "-"
-    return f"{value:,.0f}" if unit == "people" else f"{value:.3f}"
+    return f"{value:,.0f}" if unit == "people" or unit.startswith("yuan") else f"{value:.3f}"
 
 
 def _figure(row: dict) -> str:
     if row.get("bound") == "band":
-        return f"[{row['band'][0]:.2f}, {row['band'][1]:.2f})"
+        low, high = row["band"]
+        if row["unit"].startswith("yuan"):
+            return f"[{_number(low, row['unit'])}, {_number(high, row['unit'])})"
+        return f"[{low:.2f}, {high:.2f})"
     prefix = {"lower": ">=", "upper": "<="}.get(row.get("bound"), "")
     return prefix + _number(row["article"], row["unit"])
 
 
+SECTIONS = (("fitted", "Fitted (matched by the calibration):"),
+            ("check", "Checks (never used in fitting, declared in seeds/preregistration.yaml):"),
+            ("spent", "Spent (in view, not checks: their inputs were set with them in view):"))
+
+
 def format_fit_table(table: dict[str, dict], counterfactual: bool = False) -> str:
-    """The fit table in its three parts. For a counterfactual run (levers or scenario changed)
-    the figures are printed for reference, without errors: the article describes 2021 as it was."""
+    """The fit table in its parts: inputs, fitted figures, checks, and the spent figures apart.
+    For a counterfactual run (levers or scenario changed) the figures are printed for reference,
+    without errors: the article describes 2021 as it was."""
     lines = []
     inputs = {k: r for k, r in table.items() if r["kind"] == "input"}
     lines.append("Inputs (policy sizes the model is given; filled of given):")
@@ -137,20 +151,22 @@ def format_fit_table(table: dict[str, dict], counterfactual: bool = False) -> st
         lines.append(f"  {fid:<4} {r['metric']:<26} {_number(r['article'], r['unit']):>12}   "
                      f"filled {_number(r['model'], r['unit'])} of {_number(r['given'], r['unit'])} "
                      f"({share})")
-    for kind, title in (("fitted", "Fitted (matched by the calibration):"),
-                        ("check", "Checks (never used in fitting):")):
+    for kind, title in SECTIONS:
+        rows = {fid: r for fid, r in table.items() if r["kind"] == kind}
+        if not rows and kind == "spent":
+            continue
         lines.append(title)
-        lines.append(f"  {'id':<4} {'figure':<26} {'figure':>12} {'model':>12} "
+        lines.append(f"  {'id':<4} {'figure':<26} {'figure':>16} {'model':>12} "
                      + ("" if counterfactual else f"{'rel.error':>9}"))
-        for fid, r in table.items():
-            if r["kind"] != kind:
-                continue
+        for fid, r in rows.items():
             if r["model"] is None:
                 tail = "  (another scenario: sim-validate)"
             elif counterfactual:
                 tail = ""
             else:
                 tail = f" {r['rel_error']:>+9.2%}"
-            lines.append(f"  {fid:<4} {r['metric']:<26} {_figure(r):>12} "
+            if kind == "spent":
+                tail += "  in view, not a check"
+            lines.append(f"  {fid:<4} {r['metric']:<26} {_figure(r):>16} "
                          f"{_number(r['model'], r['unit']):>12}{tail}")
     return "\n".join(lines)
