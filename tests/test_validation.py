@@ -185,3 +185,27 @@ def test_a_validation_summary_with_other_values_than_numbers_or_null_is_refused(
     path.write_text(content, encoding="utf-8")
     with pytest.raises(InputError, match="allowed: the validation summary"):
         input_files.read_validation_state(path)
+
+
+def test_the_scale_table_puts_each_size_in_tolerances_and_the_json_counts_the_article(result):
+    """The point fit at the draws' size and at full scale: each figure's relative error over its
+    tolerance at both, and their gap; the JSON counts the article's figures within two
+    tolerances at full scale and the largest gap."""
+    t4 = next(f for f in targets.fitted() if f["id"] == "T4")
+    t11 = next(f for f in targets.fitted() if f["id"] == "T11")
+    small = {t4["metric"]: t4["value"] * 1.01, t11["metric"]: t11["value"]}
+    full = {t4["metric"]: t4["value"] * 1.05, t11["metric"]: t11["value"] * 0.85}
+    table = validation.scale_table(small, full).set_index("id")
+    assert table.loc["T4", "small_in_tolerances"] == pytest.approx(0.01 / t4["tolerance"])
+    assert table.loc["T4", "full_in_tolerances"] == pytest.approx(0.05 / t4["tolerance"])
+    assert table.loc["T4", "gap_in_tolerances"] == pytest.approx(0.04 / t4["tolerance"])
+    assert table.loc["T11", "full_in_tolerances"] == pytest.approx(-0.15 / t11["tolerance"])
+    v = copy.copy(result)
+    v.scale, v.full_seeds = table.reset_index(), 3
+    line = validation.summary_line(v, pd.DataFrame({"role": ["behaviour"], "identified": [True]}))
+    assert line["full_scale_article_within_two_tolerances"] == int(0.05 / t4["tolerance"] <= 2) \
+        + int(0.15 / t11["tolerance"] <= 2)
+    assert line["scale_gap_max_tolerances"] == pytest.approx(
+        max(0.04 / t4["tolerance"], 0.15 / t11["tolerance"]), abs=1e-3)
+    assert "## The point fit at full scale" in validation.report_markdown(
+        v, {"command": "sim-validate", "minutes": 1, "workers": 25000})

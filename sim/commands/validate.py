@@ -37,6 +37,9 @@ def parser() -> argparse.ArgumentParser:
                     help="agents per run (default: the calibration's particles' own)")
     ap.add_argument("--point-seeds", type=whole_number(1, 1000), default=3,
                     help="seeds of the point fit")
+    ap.add_argument("--full-scale-seeds", type=whole_number(0, 100), default=3,
+                    help="runs of the point fit at full scale (one agent per worker; about a "
+                         "minute and 0.7 GB each), for the scale table; 0: none")
     ap.add_argument("--procs", type=whole_number(1, MAX_PROCS), default=os.cpu_count() or 1,
                     help="local processes")
     ap.add_argument("--report", type=Path, default=Path("docs/validation.md"))
@@ -94,7 +97,8 @@ def _validate(args, argv, identification, record, at_fit, started: float) -> Non
     args.workers = args.workers or WORKERS
     result = validation.validate(load(["quiet=true"]), load(["quiet=true", "scenario=epidemic_2020"]),
                                  args.draws, args.workers, args.point_seeds, args.procs,
-                                 record=record, record_at_fit=at_fit)
+                                 record=record, record_at_fit=at_fit,
+                                 full_seeds=args.full_scale_seeds)
     command = ("sim-validate " + " ".join(sys.argv[1:] if argv is None else argv)).strip()
     facts = {"command": command, "minutes": (time.perf_counter() - started) / 60,
              "workers": args.workers}

@@ -69,14 +69,20 @@ def _row(simulator: Simulator, values: dict[str, float]) -> dict[str, float]:
 def simulate(base: Config, params: list[Parameter], box: Box, n: int, folder: Path,
              workers: int, seed: int, procs: int = 2, chunk: int = 250, progress=None) -> Path:
     """Draw n parameter sets in `box` (from `seed`) and write their figures to `folder` in
-    chunks of `chunk` rows; chunks already there are kept (the same draws: a resumed table is
-    the table an uninterrupted run gives)."""
+    chunks of `chunk` rows; chunks already there are kept, and a table already begun goes on
+    with its own seed (a resumed table is the table an uninterrupted run gives)."""
     folder.mkdir(parents=True, exist_ok=True)
+    manifest = folder / "table.json"
+    if manifest.exists():
+        kept = json.loads(manifest.read_text())
+        if (kept["box"] != box.to_json() or kept["workers"] != workers or kept["chunk"] != chunk
+                or kept["parameters"] != [p.name for p in params]):
+            raise ConfigError(f"{folder} holds a table of other parameters, drawn in another box, "
+                              "at another number of agents or in other chunks; allowed: a new "
+                              "folder for it")
+        seed = kept["seed"]
     about = {"workers": workers, "seed": seed, "n": n, "chunk": chunk, "box": box.to_json(),
              "parameters": [p.name for p in params]}
-    manifest = folder / "table.json"
-    if manifest.exists() and json.loads(manifest.read_text())["box"] != about["box"]:
-        raise ConfigError(f"{folder} holds a table drawn in another box; give a new folder")
     atomic_write(manifest, lambda tmp: Path(tmp).write_text(json.dumps(about, indent=1)))
     thetas = box.draw(params, n, np.random.default_rng(seed))
     simulator = Simulator(base, params, workers)

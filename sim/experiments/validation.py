@@ -82,6 +82,29 @@ def one_draw(baseline: Config, epidemic: Config, workers: int, seed: int) -> dic
     return out
 
 
+def full_scale_figures(baseline: Config, seed: int) -> dict[str, float]:
+    """The 2021 figures of one run of `baseline` at full scale (one agent per worker)."""
+    return dict(year_figures(simulate(replace(baseline, seed=seed, quiet=True,
+                                              population=replace(baseline.population, scale=1.0)))))
+
+
+def scale_table(small: dict[str, float], full: dict[str, float]) -> pd.DataFrame:
+    """Each fitted figure at the point fit: its relative error at the draws' number of agents
+    and at full scale (each a mean over seeds), in tolerances, and the gap between the two."""
+    rows = []
+    for f in targets.fitted():
+        tolerance, metric = f.get("tolerance"), f["metric"]
+        if tolerance is None or metric not in small or metric not in full:
+            continue
+        value = float(f["value"])
+        e_small = targets.relative_error(value, small[metric], f) / tolerance
+        e_full = targets.relative_error(value, full[metric], f) / tolerance
+        rows.append({"id": f["id"], "metric": metric, "tolerance": tolerance,
+                     "small": small[metric], "full": full[metric], "small_in_tolerances": e_small,
+                     "full_in_tolerances": e_full, "gap_in_tolerances": e_full - e_small})
+    return pd.DataFrame(rows)
+
+
 @dataclass
 class Validation:
     draws: pd.DataFrame  # one row per posterior draw: every figure and diagnostic
@@ -93,6 +116,8 @@ class Validation:
     posterior: pd.DataFrame  # the posterior's parameter rows (posterior.csv)
     history: dict[str, list[dict]]  # per check: earlier readings and their verdicts
     sbc: int | None = None  # parameters passing simulation-based calibration (sbc.json), if run
+    scale: pd.DataFrame | None = None  # the point fit at the draws' size against full scale
+    full_seeds: int = 0
 
 
 def inside(figure: dict, low: float, high: float) -> bool:
@@ -246,7 +271,7 @@ def assess(per_draw: pd.DataFrame, point: dict[str, float], posterior: pd.DataFr
 
 def validate(baseline: Config, epidemic: Config, n_draws: int, workers: int, point_seeds: int,
              procs: int, record: dict | None = None, record_at_fit: dict | None = None,
-             table: pd.DataFrame | None = None) -> Validation:
+             table: pd.DataFrame | None = None, full_seeds: int = 0) -> Validation:
     """Runs the first `n_draws` posterior draws and the point fit, and assesses them against the
     record (seeds/preregistration.yaml) and its copy at the fit."""
     table = load_draws() if table is None else table
@@ -255,12 +280,17 @@ def validate(baseline: Config, epidemic: Config, n_draws: int, workers: int, poi
                               apply_draw(epidemic, d, draws=table), workers, 1000 + d)
             for d in range(n_draws)]
     jobs += [delayed(one_draw)(baseline, epidemic, workers, s) for s in range(point_seeds)]
+    jobs += [delayed(full_scale_figures)(baseline, s) for s in range(full_seeds)]
     results = Parallel(n_jobs=procs)(jobs)
     per_draw = pd.DataFrame(results[:n_draws])
     per_draw.index.name = "draw"
-    point = pd.DataFrame(results[n_draws:]).mean().to_dict()
+    point = pd.DataFrame(results[n_draws:n_draws + point_seeds]).mean().to_dict()
     statuses = preregistration.status(record, record_at_fit, baseline)
-    return assess(per_draw, point, table, record, statuses, sbc_parameters_passing())
+    out = assess(per_draw, point, table, record, statuses, sbc_parameters_passing())
+    if full_seeds:
+        full = pd.DataFrame(results[n_draws + point_seeds:]).mean().to_dict()
+        out.scale, out.full_seeds = scale_table(point, full), full_seeds
+    return out
 
 
 DIAGNOSTICS = (("stay_post", "a post holder keeps her post at a review", ">= 0.5"),
@@ -277,7 +307,9 @@ DIAGNOSTICS = (("stay_post", "a post holder keeps her post at a review", ">= 0.5
                ("nonwage_per_person_month", "non-wage income per member, yuan a month (median)", ""),
                ("home_value_p10", "value of not working, 10th percentile (yuan a month)", ""),
                ("home_value_p50", "value of not working, median (yuan a month)", ""),
-               ("home_value_p90", "value of not working, 90th percentile (yuan a month)", ""))
+               ("home_value_p90", "value of not working, 90th percentile (yuan a month)", ""),
+               ("home_above_pay_away_share",
+                "labour force valuing not working above pay out of the province", ""))
 
 
 def _rounded(x: float | None, digits: int = 3) -> float | None:
@@ -306,6 +338,11 @@ def summary_line(v: Validation, identification: pd.DataFrame) -> dict:
             "ppd_distance_median": (_rounded(float(np.median(v.distances)))
                                     if len(v.distances) else None),
             "ppd_distance_within_root_n": _rounded(within_root_n(v.distances))}
+    if v.scale is not None and len(v.scale):
+        article = v.scale[v.scale.id.isin(ARTICLE_FITTED)]
+        line["full_scale_article_within_two_tolerances"] = int(
+            (article.full_in_tolerances.abs() <= 2).sum())
+        line["scale_gap_max_tolerances"] = _rounded(float(v.scale.gap_in_tolerances.abs().max()))
     return finite_or_none(line)
 
 
@@ -434,6 +471,27 @@ def _spent_lines(v: Validation) -> list[str]:
     return lines + [""]
 
 
+def _scale_lines(v: Validation, workers: int) -> list[str]:
+    if v.scale is None or not len(v.scale):
+        return []
+    lines = ["## The point fit at full scale", "",
+             f"The point fit (conf/calibration/fitted.yaml) at {workers:,} agents (mean of its "
+             f"seeds, as above) and at full scale, one agent per worker (mean of {v.full_seeds} "
+             "seeds): each fitted figure's relative error in tolerances, and the gap between the "
+             "two sizes. The calibration runs at the smaller size: a gap under half a tolerance "
+             "means its figures are the full model's.", "",
+             f"| id | figure | tolerance | at {workers:,} | at full scale | gap |",
+             "|---|---|---|---|---|---|"]
+    for r in v.scale.itertuples():
+        lines.append(f"| {r.id} | {r.metric} | {r.tolerance:g} | {r.small_in_tolerances:+.2f} | "
+                     f"{r.full_in_tolerances:+.2f} | {r.gap_in_tolerances:+.2f} |")
+    article = v.scale[v.scale.id.isin(ARTICLE_FITTED)]
+    lines += ["", f"Article figures (T1-T5, T11) within two tolerances at full scale: "
+              f"{int((article.full_in_tolerances.abs() <= 2).sum())} of {len(article)}; largest "
+              f"gap between the sizes: {v.scale.gap_in_tolerances.abs().max():.2f} tolerances.", ""]
+    return lines
+
+
 def report_markdown(v: Validation, facts: dict) -> str:
     distinct, ess = posterior_shape(v.posterior)
     sbc = ("not run (no conf/calibration/sbc.json)" if v.sbc is None
@@ -448,7 +506,8 @@ def report_markdown(v: Validation, facts: dict) -> str:
              "10% higher from January 2021. Every figure is judged on its posterior-predictive "
              "median over the draws; the 90% interval (5th to 95th percentiles, covering the "
              "parameters and the seeds) is shown beside it.", ""]
-    lines += _fitted_lines(v) + _distance_lines(v) + _check_lines(v) + _spent_lines(v)
+    lines += (_fitted_lines(v) + _scale_lines(v, facts["workers"]) + _distance_lines(v)
+              + _check_lines(v) + _spent_lines(v))
     lines += ["## Behaviour (docs/MODEL.md 5.5)", "",
               "At the point fit (conf/calibration/fitted.yaml, mean over its seeds) and over the "
               "posterior draws (90% interval); computed from the agents' states at the end of "
