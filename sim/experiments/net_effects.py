@@ -151,14 +151,13 @@ def per_pair(diff: pd.DataFrame, change: Change, december: str = "in_work",
 
 def quantile(values: np.ndarray, q: float) -> float:
     """The q-quantile with linear interpolation (numpy's default) where values may be +inf:
-    a quantile that reaches an unbounded value is unbounded."""
+    a quantile that reaches an unbounded value is unbounded (numpy's interpolation gives NaN
+    there, from inf - inf)."""
     x = np.sort(np.asarray(values, dtype=float))
     h = (len(x) - 1) * q
     lo, hi = math.floor(h), math.ceil(h)
     if x[lo] == x[hi]:
         return float(x[lo])
-    if np.isinf(x[hi]):
-        return math.inf
     return float(x[lo] + (h - lo) * (x[hi] - x[lo]))
 
 
