@@ -364,10 +364,12 @@ def build(run_path: Path, against_path: Path | None) -> dict[str, pd.DataFrame |
     run = load_run(run_path, names[0])
     against = load_run(against_path, names[1]) if against_path else None
     head = headline(run, against)
-    tables = {"headline": head, "costs": costs(run, against)}
+    tables = {"headline": head}
     words = ""
-    if against:
+    if against:  # beside the headline's in-work counts: the net effect
         tables["net_effect"], words = net_effect(run, against)
+    tables["costs"] = costs(run, against)
+    if against:
         tables["cost_of_effects"] = cost_of_effects(head, run, against)
         tables["config_difference"] = config_difference(run, against)
     tables["groups"] = groups(run, against)
