@@ -100,3 +100,14 @@ def test_the_workbook_has_the_same_tables_with_units(reported):
     head = book["headline"].set_index("metric")
     assert head.loc["cost_total", "difference"] > 0  # training costs money
     assert head.loc["in_work", "low"] <= head.loc["in_work", "difference"] <= head.loc["in_work", "high"]
+    # the net effect: what training adds in wage work, what posts lose, the net, in the
+    # workbook and in words on the page
+    net = book["net_effect"].set_index("metric")
+    assert set(net["direction"]) == {"on - off"} and "unit" in book["net_effect"]
+    assert net.loc["net_job_months", "change"] == pytest.approx(
+        net.loc["gross_job_months", "change"] - net.loc["displaced_job_months", "change"])
+    assert net.loc["cost_change", "change"] == pytest.approx(head.loc["cost_total", "difference"])
+    assert net.loc["net_job_months", "interval"] == "seeds (t-interval of the mean)"
+    assert "per-pair ratio" in net.loc["cost_per_net_job_year", "interval"]
+    html = (reported / "page.html").read_text(encoding="utf-8")
+    assert 'id="net-effect-words">on - off (training), 2021: adds' in html

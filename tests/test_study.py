@@ -30,12 +30,21 @@ def test_ablation_study_measures_each_lever_against_the_whole_mix(tmp_path, monk
     posts = effects[(effects.setting == "public_welfare off") & (effects.metric == "in_work")]
     # without posts fewer people are in work, in both seeds
     assert posts["high"].iloc[0] < 0 and posts["effect"].iloc[0] < 0
+    # the net effects: each lever as what it adds (every lever on less it off), the whole mix by
+    # status only; the job-months by status are among the paired effects
+    assert {"net_effects.csv", "net_effects.md"} <= names
+    assert "job_months_public_welfare" in set(effects.metric)
+    net = pd.read_csv(tmp_path / "ablation" / "net_effects.csv").set_index("setting")
+    assert net.loc["public_welfare off", "direction"] == "every lever on - public_welfare off"
+    assert net.loc["public_welfare off", "gross_job_months"] > 0
+    assert pd.isna(net.loc["every lever off", "own_statuses"])
 
 
 def test_training_subsidy_study_costs_more_with_more_training(tmp_path, monkeypatch):
     names, table = _study(tmp_path, monkeypatch, "training_subsidy",
                           "policy.training.scale=0,2", "policy.hiring_subsidy.scale=0,2")
-    assert {"heatmap_in_work.png", "summary.csv", "cost.csv", "sweep.png"} <= names
+    assert {"heatmap_in_work.png", "summary.csv", "cost.csv", "sweep.png", "net_effects.csv",
+            "net_effects.md"} <= names
     assert len(table) == 8
     cost = table.groupby("override.policy.training.scale")["cost_training"].mean()
     assert cost["0"] == 0 and cost["2"] > 0
@@ -49,6 +58,14 @@ def test_workshops_posts_study_shows_posts_employ_weak_labour(tmp_path, monkeypa
                           "override.policy.public_welfare.scale"])["in_work_weak"].mean()
     for workshops in ("0", "1"):
         assert weak[(workshops, "1")] > weak[(workshops, "0")]
+    # posts draw some of their holders out of other work: the net is less than the gross
+    net = pd.read_csv(tmp_path / "workshops_posts" / "net_effects.csv").set_index("setting")
+    posts = net.loc["workshops.scale=0, public_welfare.scale=1"]
+    assert posts["own_statuses"] == "public_welfare"
+    assert 0 < posts["net_job_months"] < posts["gross_job_months"]
+    assert posts["displaced_job_months"] == pytest.approx(
+        posts["gross_job_months"] - posts["net_job_months"])
+    assert "public-welfare posts" in (tmp_path / "workshops_posts" / "net_effects.md").read_text()
 
 
 def test_epidemic_transport_study_shows_the_disruption_cut_migrant_work(tmp_path, monkeypatch):
@@ -57,12 +74,22 @@ def test_epidemic_transport_study_shows_the_disruption_cut_migrant_work(tmp_path
     assert {"heatmap_migrant_months.png", "summary.csv"} <= names
     months = table.groupby("override.scenario.disruption_scale")["migrant_months"].mean()
     assert months["3"] < months["0"]
+    # transport's net effect against none at the same disruption strength
+    net = pd.read_csv(tmp_path / "epidemic_transport" / "net_effects.csv")
+    assert set(net.setting) == {"disruption_scale=0, transport.scale=2",
+                                "disruption_scale=3, transport.scale=2"}
+    assert set(net.levers) == {"transport"}
 
 
 def test_transition_study_runs_and_draws_its_yearly_totals(tmp_path, monkeypatch):
     names, table = _study(tmp_path, monkeypatch, "transition")
-    assert {"yearly.png", "yearly.svg", "yearly.csv", "series_in_work.png"} <= names
+    assert {"yearly.png", "yearly.svg", "yearly.csv", "series_in_work.png", "net_effects.csv",
+            "net_effects.md"} <= names
     assert len(table) == 6
+    net = pd.read_csv(tmp_path / "transition" / "net_effects.csv")
+    assert set(net.year) == set(range(2022, 2026))
+    assert set(net.direction) == {"scenario=transition_continue - scenario=transition_taper",
+                                  "scenario=transition_continue - scenario=transition_withdraw"}
     yearly = pd.read_csv(tmp_path / "transition" / "yearly.csv")
     cost = yearly[yearly.metric == "cost_total"].pivot(index="year", columns="setting",
                                                         values="value")

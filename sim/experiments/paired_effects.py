@@ -113,12 +113,14 @@ def pairing(frame: pd.DataFrame) -> list[str]:
     return [SEED, DRAW] if draws else [SEED]
 
 
-def paired_effects(frame: pd.DataFrame, reference: dict[str, str],
-                   metrics: list[str]) -> pd.DataFrame:
-    """Per setting and metric: the mean paired difference (setting - reference) and its 90%
-    interval. Over seeds only, the interval is the t-interval of the mean (sampling noise);
-    over posterior draws and seeds, it is the 5th to 95th percentile of the paired differences
-    (what the evidence leaves open, with the seeds' noise); `interval` says which."""
+def paired_differences(frame: pd.DataFrame, reference: dict[str, str], metrics: list[str],
+                       within: list[str] | tuple[str, ...] = ()):
+    """Each setting's paired differences (setting - reference) seed by seed (and draw by draw):
+    yields (setting, reference setting, the setting's first job, the swept keys, the
+    differences: one row per shared pair, one column per metric, whether the pairs cover
+    posterior draws). With `within` (swept keys, e.g. `scenario.disruption_scale`), the jobs are
+    compared within each value of those keys: the reference is the job that matches
+    `reference` and shares the setting's values of `within`."""
     ok = _finished(frame)
     is_ref = _is_reference(ok, reference)
     if not is_ref.any():
@@ -126,16 +128,37 @@ def paired_effects(frame: pd.DataFrame, reference: dict[str, str],
     keys = setting_keys(ok)
     ok["setting"] = setting_labels(ok, keys)
     pair = pairing(ok)
-    ref = ok[is_ref].set_index(pair)[metrics]
+    within = [PREFIX + key.lstrip("+~").removeprefix(PREFIX) for key in within]
+    missing = [k for k in within if k not in ok.columns]
+    if missing:
+        raise EffectError(f"The sweep does not vary {', '.join(missing)}; swept keys: "
+                          f"{', '.join(short_key(k) for k in keys) or 'none'}.")
+    parts = ok.groupby(within, sort=False) if within else [((), ok)]
+    for _, part in parts:
+        part_ref = is_ref.loc[part.index]
+        if not part_ref.any():
+            raise EffectError(f"No finished job matches the reference {reference} with "
+                              f"{part[within].iloc[0].to_dict()}.")
+        ref = part[part_ref].set_index(pair)[metrics]
+        ref_label = part.loc[part_ref, "setting"].iloc[0]
+        for label, jobs in part[~part_ref].groupby("setting", sort=False):
+            jobs = jobs.set_index(pair)
+            shared = jobs.index.intersection(ref.index)
+            if len(shared) == 0:
+                raise EffectError(f"The setting '{label}' shares no seed with the reference.")
+            diff = jobs.loc[shared, metrics] - ref.loc[shared, metrics]
+            yield label, ref_label, jobs.iloc[0], keys, diff, len(pair) > 1
+
+
+def paired_effects(frame: pd.DataFrame, reference: dict[str, str],
+                   metrics: list[str]) -> pd.DataFrame:
+    """Per setting and metric: the mean paired difference (setting - reference) and its 90%
+    interval. Over seeds only, the interval is the t-interval of the mean (sampling noise);
+    over posterior draws and seeds, it is the 5th to 95th percentile of the paired differences
+    (what the evidence leaves open, with the seeds' noise); `interval` says which."""
     rows = []
-    for label, jobs in ok[~is_ref].groupby("setting", sort=False):
-        jobs = jobs.set_index(pair)
-        shared = jobs.index.intersection(ref.index)
-        if len(shared) == 0:
-            raise EffectError(f"The setting '{label}' shares no seed with the reference.")
-        diff = jobs.loc[shared, metrics] - ref.loc[shared, metrics]
-        rows += _intervals(label, jobs.iloc[0], keys, diff, metrics, "effect",
-                           over_draws=len(pair) > 1)
+    for label, _, first, keys, diff, over_draws in paired_differences(frame, reference, metrics):
+        rows += _intervals(label, first, keys, diff, metrics, "effect", over_draws=over_draws)
     return pd.DataFrame(rows)
 
 

@@ -1,8 +1,9 @@
 """One page on a run, or on a run against another (`sim-report`): the headline outcomes and the
-differences with their intervals, the fiscal costs and the cost of each effect, who gains (by
-group), the fit and the validation state, and the configuration difference. Written as one
-self-contained HTML file (figures inline, nothing fetched) and an .xlsx of the same tables in wide
-form with units.
+differences with their intervals, the net effect (what the levers add, what other work loses, the
+net, in a table and in words: sim.experiments.net_effects), the fiscal costs and the cost of each
+effect, who gains (by group), the fit and the validation state, and the configuration difference.
+Written as one self-contained HTML file (figures inline, nothing fetched) and an .xlsx of the same
+tables in wide form with units.
 
 Intervals: a run of several seeds or posterior draws (`replicates`, `ensemble`) keeps each one's
 figures in summary.json; two such runs are compared pair by pair on the shared (seed, draw), with
@@ -31,8 +32,9 @@ import pandas as pd
 from markupsafe import Markup, escape
 
 from ..core.validation import InputError
-from . import input_files, paired_effects
+from . import input_files, net_effects, paired_effects
 from .run_files import GROUPS, SUMMARY, TIMESERIES
+from . import tables
 from .tables import formula_like, written_together
 
 # the outcomes on the page, with their units
@@ -209,6 +211,59 @@ def cost_of_effects(head: pd.DataFrame, run: Run, against: Run) -> pd.DataFrame:
     return out.reset_index(names="run")
 
 
+# the net effect's quantities on the page, in order, with their names
+NET_QUANTITIES = {
+    "in_work_change": "In work, December",
+    "net_job_months": "Net change in job-months, all work",
+    "gross_job_months": "Job-months added in the levers' own statuses",
+    "displaced_job_months": "Job-months other work loses (displaced)",
+    **{f"job_months_{s}_change": f"Job-months, {name}" for s, name in net_effects.NAMES.items()},
+    "wage_income_change": "Wage income, all work",
+    "cost_change": "Public cost",
+    "cost_per_net_job_year": "Cost per net job-year",
+}
+
+
+def net_effect(run: Run, against: Run) -> tuple[pd.DataFrame, str]:
+    """The run's net effect against the other (sim.experiments.net_effects) over the pairs both
+    share, in the direction that adds the levers their configurations change (the difference of
+    the means, without an interval, when they share no pair): the table, one row per quantity,
+    and the same in words. Empty for runs made before job-months by status were recorded."""
+    a, b = run.replicates(), against.replicates()
+    metrics = ["in_work", *net_effects.NEEDED, "cost_total"]
+    if not (set(metrics) <= set(a.columns) and set(metrics) <= set(b.columns)):
+        return pd.DataFrame(), ""
+    merged = a.merge(b, on=["seed", "posterior_draw"], suffixes=("", "_against"))
+    if merged.empty:
+        diff = pd.DataFrame([{m: run.summary[m] - against.summary[m] for m in metrics}])
+    else:
+        diff = pd.DataFrame({m: merged[m] - merged[f"{m}_against"] for m in metrics})
+    over_draws = not merged.empty and merged["posterior_draw"].nunique() > 1
+    mine, theirs = _flat(run.config), _flat(against.config)
+    change = net_effects.lever_change({k: (mine.get(k, ""), theirs.get(k, ""))
+                                       for k in set(mine) | set(theirs)})
+    row = net_effects.summarise(net_effects.per_pair(diff, change), over_draws)
+    direction = (f"{run.name} - {against.name}" if change.sign > 0
+                 else f"{against.name} - {run.name}")
+    row.update(levers=", ".join(change.levers), own_statuses=", ".join(change.own),
+               direction=direction)
+    rows = [{"quantity": text, "metric": name, "unit": tables.unit(name), "change": row[name],
+             "low": row[f"{name}_low"], "high": row[f"{name}_high"],
+             "interval": (row["cost_per_net_job_year_interval"]
+                          if name == "cost_per_net_job_year" else row["interval"]),
+             "direction": direction,
+             "note": row["cost_per_net_job_year_note"] if name == "cost_per_net_job_year" else ""}
+            for name, text in NET_QUANTITIES.items() if name in row]
+    if merged.empty:
+        for r in rows:
+            r["interval"] = "no shared seed: the difference of the runs' means"
+    from .runner import SUMMARY_YEAR  # the model's modules: once every input is read
+
+    levers = f" ({', '.join(change.levers)})" if change.levers else ""
+    head = f"{direction}{levers}, {SUMMARY_YEAR}"
+    return pd.DataFrame(rows), net_effects.sentence(row, head)
+
+
 def groups(run: Run, against: Run | None) -> pd.DataFrame:
     """The share of each group's labour force in work, December of the run's last year."""
     frames = []
@@ -283,8 +338,9 @@ caption { text-align: left; font-weight: bold; padding-bottom: 0.3em; }
 <h1>{{ title }}</h1>
 <p class="note">{{ what }}</p>
 <img id="in-work" alt="in work month by month" src="{{ figure }}">
-{% for caption, note, html in tables %}
+{% for caption, words, note, html in tables %}
 <h2>{{ caption }}</h2>
+{% if words %}<p id="{{ caption | replace(' ', '-') | lower }}-words">{{ words }}</p>{% endif %}
 {% if note %}<p class="note">{{ note }}</p>{% endif %}
 {{ html }}
 {% endfor %}
@@ -308,7 +364,11 @@ def build(run_path: Path, against_path: Path | None) -> dict[str, pd.DataFrame |
     run = load_run(run_path, names[0])
     against = load_run(against_path, names[1]) if against_path else None
     head = headline(run, against)
-    tables = {"headline": head, "costs": costs(run, against)}
+    tables = {"headline": head}
+    words = ""
+    if against:  # beside the headline's in-work counts: the net effect
+        tables["net_effect"], words = net_effect(run, against)
+    tables["costs"] = costs(run, against)
     if against:
         tables["cost_of_effects"] = cost_of_effects(head, run, against)
         tables["config_difference"] = config_difference(run, against)
@@ -316,12 +376,17 @@ def build(run_path: Path, against_path: Path | None) -> dict[str, pd.DataFrame |
     tables["fit"] = fit(run)
     state = validation_state()
     tables["validation"] = pd.DataFrame([{"item": k, "value": v} for k, v in state.items()])
-    return {"run": run, "against": against, **tables}
+    return {"run": run, "against": against, "net_words": words, **tables}
 
 
 NOTES = {
     "headline": "Means over the run's seeds and posterior draws; the difference's interval is "
                 "over the pairs both runs share (none for runs of one seed each).",
+    "net_effect": "What the levers add in their own statuses, what other work loses and the net "
+                  "(job-months over the year, by status), wage income over all work and the cost "
+                  "per net job-year (undefined where the net change is not positive; its interval "
+                  "is the 5th-95th percentile of the pair-by-pair ratio). In the direction that "
+                  "adds the levers the two runs' configurations change.",
     "costs": "Fiscal outlays in 2021 (or the run's summary year), yuan.",
     "cost_of_effects": "Additional cost over the additional effect; empty where the effect's "
                        "interval includes zero. Bounds combine the ends of both intervals.",
@@ -337,13 +402,14 @@ NOTES = {
 def write(run_path: Path, against_path: Path | None, out: Path) -> list[Path]:
     """The page (out.html) and the workbook (out.xlsx), written together: both, or neither."""
     parts = build(run_path, against_path)
-    run, against = parts.pop("run"), parts.pop("against")
+    run, against, words = parts.pop("run"), parts.pop("against"), parts.pop("net_words")
     title = f"sim report: {run.name}" + (f" against {against.name}" if against else "")
     scenario = run.config.get("scenario", {}).get("name", "?")
     covers = run.summary.get("run", {}).get("interval_covers", "1 seed")
     what = (f"Run {run.path} (scenario {scenario}; {covers})"
             + (f" against {against.path}." if against else "."))
-    tables = [(name.replace("_", " ").capitalize(), NOTES.get(name, ""), _html(t, name))
+    tables = [(name.replace("_", " ").capitalize(), words if name == "net_effect" else "",
+               NOTES.get(name, ""), _html(t, name))
               for name, t in parts.items() if len(t)]
     html = PAGE.render(title=title, what=what, figure=_figure(run, against), tables=tables)
     page, book = out.with_suffix(".html"), out.with_suffix(".xlsx")

@@ -9,6 +9,12 @@ lever's marginal effect is the change its step makes. Along one order the steps 
 the levers' marginal effects sum exactly to the whole mix against no policy; averaged over the
 orders, the Shapley values sum to the mean whole-mix effect, and the interval of each value is
 over the orders (each with its own seed and, with a posterior, its own draw).
+
+The Shapley value is linear in the outcome, so a lever's net effect splits too: the table gives
+each lever's values of job-months by status and wage income, what it adds in its own statuses
+and what other work loses (sim.experiments.net_effects), and its cost per net job-year (the
+ratio of its Shapley cost to its Shapley net job-years, with the 5th-95th percentile of the
+order-by-order ratio).
 """
 
 from __future__ import annotations
@@ -22,12 +28,14 @@ from scipy import stats
 from tqdm import tqdm
 
 from ..core.params import LEVERS, Config
+from . import net_effects
 from .compose import load
 from .posterior import job_configs
 from .runner import simulate, year_figures
 from .tables import write_csv
 
-METRICS = ("in_work", "worked_any_month", "job_months", "households_below_line", "cost_total")
+METRICS = ("in_work", "worked_any_month", "job_months", "households_below_line", "cost_total",
+           "wage_income", *net_effects.STATUS_MONTHS)
 LEVEL = 0.90
 
 
@@ -81,15 +89,46 @@ def marginal_effects(permutations: list[tuple[str, ...]], base: tuple[str, ...] 
 
 
 def shapley_table(marginal: pd.DataFrame) -> pd.DataFrame:
-    """Per lever (and the whole mix) and metric: the mean over orders and its 90% t-interval."""
+    """Per lever (and the whole mix) and metric: the mean over orders and its 90% t-interval;
+    then each lever's net effect (`net_rows`)."""
+    rows = [_mean_row(lever, metric, part["effect"].to_numpy(float))
+            for (lever, metric), part in marginal.groupby(["lever", "metric"], sort=False)]
+    return pd.DataFrame(rows + net_rows(marginal))
+
+
+def _mean_row(lever: str, metric: str, x: np.ndarray) -> dict:
+    half = (stats.t.ppf(0.5 + LEVEL / 2, len(x) - 1) * x.std(ddof=1) / np.sqrt(len(x))
+            if len(x) > 1 else float("nan"))
+    return {"lever": lever, "metric": metric, "shapley": x.mean(), "low": x.mean() - half,
+            "high": x.mean() + half, "orders": len(x), "interval": "orders (t-interval of the mean)"}
+
+
+def net_rows(marginal: pd.DataFrame) -> list[dict]:
+    """Each lever's net effect from its marginal effects order by order: the net job-months,
+    wage income, what it adds in its own statuses and what other work loses (each the mean over
+    orders with its t-interval, as every Shapley value), and its cost per net job-year (the
+    5th-95th percentile of the order-by-order ratio). None from marginal effects that lack
+    the by-status job-months (runs made before they were recorded)."""
+    if not net_effects.has_inputs(set(marginal["metric"])):
+        return []
+    wide = marginal.pivot_table(index=["lever", "order"], columns="metric", values="effect",
+                                sort=False)
     rows = []
-    for (lever, metric), part in marginal.groupby(["lever", "metric"], sort=False):
-        x = part["effect"].to_numpy(float)
-        half = (stats.t.ppf(0.5 + LEVEL / 2, len(x) - 1) * x.std(ddof=1) / np.sqrt(len(x))
-                if len(x) > 1 else float("nan"))
-        rows.append({"lever": lever, "metric": metric, "shapley": x.mean(),
-                     "low": x.mean() - half, "high": x.mean() + half, "orders": len(x)})
-    return pd.DataFrame(rows)
+    for lever, part in wide.groupby(level="lever", sort=False):
+        change = net_effects.Change((lever,), 1.0, net_effects.OWN_STATUSES.get(lever, ()))
+        values = net_effects.per_pair(part, change)
+        for metric in ("net_job_months", "gross_job_months", "displaced_job_months",
+                       "wage_income_change"):
+            if metric in values:
+                rows.append(_mean_row(lever, metric, values[metric].to_numpy(float)))
+        ratio = net_effects.cost_per_net_job_year(values, "orders")
+        rows.append({"lever": lever, "metric": "cost_per_net_job_year",
+                     "shapley": ratio["cost_per_net_job_year"],
+                     "low": ratio["cost_per_net_job_year_low"],
+                     "high": ratio["cost_per_net_job_year_high"], "orders": len(values),
+                     "interval": ratio["cost_per_net_job_year_interval"],
+                     "note": ratio["cost_per_net_job_year_note"]})
+    return rows
 
 
 def study(out: Path, n_orders: int, base: tuple[str, ...], draws: bool,

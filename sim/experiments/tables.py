@@ -48,7 +48,7 @@ def unit(metric: str) -> str:
         return "yuan"
     if metric.endswith("share") or metric.endswith("growth") or metric == "fit_error":
         return "ratio"
-    if metric.endswith("_months"):
+    if metric.endswith("_months") or "job_months" in metric:  # job_months_<status>(_change)
         return "person-months"
     if "households" in metric:
         return "households"
