@@ -150,9 +150,9 @@ def test_a_new_calibration_sets_an_existing_database_aside_and_says_so(tmp_path)
 
     db = tmp_path / "abc.db"
     db.write_bytes(b"an earlier calibration\n")
-    proc = command("sim-calibrate", "--particles", "10", "--populations", "1", "--workers", "500",
-                   "--procs", "1", "--db", str(db), "--output-dir", "out", "--report", "report.md",
-                   "scenario.burn_in_months=12", cwd=tmp_path)
+    proc = command("sim-calibrate", "--method", "smc", "--particles", "10", "--populations", "1",
+                   "--workers", "500", "--procs", "1", "--db", str(db), "--output-dir", "out",
+                   "--report", "report.md", "scenario.burn_in_months=12", cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr[-3000:]
     kept = list(tmp_path.glob("abc.db.*"))
     assert len(kept) == 1 and kept[0].read_bytes() == b"an earlier calibration\n"
@@ -164,8 +164,9 @@ def test_a_new_calibration_sets_an_existing_database_aside_and_says_so(tmp_path)
     # --from-db, which rewrites the files of the run in the database, copies it too
     record = preregistration.source().read_bytes()
     assert (tmp_path / "out" / "preregistration_at_fit.yaml").read_bytes() == record
-    proc = command("sim-calibrate", "--from-db", "--db", str(db), "--output-dir", "again",
-                   "--report", "again.md", "scenario.burn_in_months=12", cwd=tmp_path)
+    proc = command("sim-calibrate", "--method", "smc", "--from-db", "--db", str(db),
+                   "--output-dir", "again", "--report", "again.md", "scenario.burn_in_months=12",
+                   cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert (tmp_path / "again" / "preregistration_at_fit.yaml").read_bytes() == record
     assert not list((tmp_path / "again").glob(".*.tmp"))  # written under a temporary name, renamed

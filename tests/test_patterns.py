@@ -49,18 +49,11 @@ def test_a_spring_closure_is_followed_by_a_recovery(after_closure):
     assert min(shares["2021-06"], shares["2021-09"]) > 0.9
 
 
-def test_a_spring_closure_is_made_up_within_a_few_months(after_closure):
-    """Migrant work alone (the first reading of E3 and N3, now spent figures) is back above 95%
-    of January's by June."""
-    assert after_closure["2021-06"] > 0.95
-
-
-def test_people_in_work_are_back_above_95_percent_by_the_end_of_april(closure):
-    """Shaanxi's poor workers out at work (in the county too) were back above 95% of their number
-    by the end of April 2020 (E3) and nationally at it by the end of May (N3); in the model,
-    people in work against January's, means over seeds. A pattern the closure's strengths were
-    set to give (E3 and N3 are spent: seeds/preregistration.yaml), not a check."""
+def test_people_in_work_fall_with_the_closure_and_come_back_after_it(closure):
+    """People in work (in the county too) against January's: the closure bites, and the level
+    climbs back month by month once it ends. How far back by April and May is E3 and N3, spent
+    figures (seeds/preregistration.yaml) that sim-validate reports for the posterior, not a
+    level this test holds the fit to."""
     back = patterns.recovery(closure, ("in_work",))
     assert back["2021-02"] < 0.9  # the closure bites
-    assert back["2021-04"] > 0.95
-    assert back["2021-05"] > 0.99
+    assert back["2021-02"] < back["2021-03"] < back["2021-04"] <= back["2021-05"]

@@ -322,7 +322,7 @@ def _calibrate(args, argv, inputs: Inputs, sampler, started: float) -> None:
         summary["covered"] = int(sum(covered))
         summary["recovered_of"] = len(covered)
     else:
-        draws = calibration.posterior(history, params, args.draws, args.seed)
+        draws = calibration.posterior(history, params, args.draws or 250, args.seed)
         calibration.write_posterior(args.output_dir / "posterior.csv", draws, params, facts)
         calibration.write_point_fit(args.output_dir / "fitted.yaml", draws, params, command)
         calibration.write_identification(args.output_dir / "identification.csv", ident)
