@@ -365,10 +365,15 @@ def _logit_share(values: np.ndarray, low, width) -> np.ndarray:
     return np.log(share / (1 - share))
 
 
-def write_point_fit(path: Path, draws: pd.DataFrame, params: list[Parameter], command: str) -> None:
-    """The point fit (`point_fit`) as a config file (a global package): what the baseline runs."""
+def write_point_fit(path: Path, draws: pd.DataFrame, params: list[Parameter], command: str,
+                    centre: dict[str, float] | None = None,
+                    how: str = "the posterior draw in posterior.csv nearest the draws' centre (on the\n"
+                               "# logit scale of each prior range; sim.experiments.calibration.point_fit)"
+                    ) -> None:
+    """The point fit (`point_fit`, or the `centre` given) as a config file (a global package):
+    what the baseline runs."""
     tree: dict = {}
-    centre = point_fit(draws, params)
+    centre = point_fit(draws, params) if centre is None else centre
     for p in params:
         value = centre[p.name]
         for key in p.keys:
@@ -381,8 +386,7 @@ def write_point_fit(path: Path, draws: pd.DataFrame, params: list[Parameter], co
     if labour is not None:
         tree = {"fitted_for_labour_force": labour, **tree}
     head = ["# @package _global_",
-            "# The point fit: the posterior draw in posterior.csv nearest the draws' centre (on the\n"
-            "# logit scale of each prior range; sim.experiments.calibration.point_fit), from sim-calibrate.",
+            f"# The point fit: {how}, from sim-calibrate.",
             f"# Reproduce: {command}"]
     _write_text(path, "\n".join(head) + "\n" + yaml.safe_dump(tree, sort_keys=False))
 

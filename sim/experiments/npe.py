@@ -71,6 +71,13 @@ class Estimator:
         low, width = _box_arrays(self.params, self.box)
         return np.moveaxis(low + width * expit(u), 0, 1)
 
+    def log_density(self, values: pd.DataFrame, data: dict[str, float]) -> np.ndarray:
+        """The flow's log density of each row of `values` given the data, on the scale it was
+        trained on (the standardized logit of each parameter's place in the box)."""
+        z = (_logit(values, self.params, self.box) - self.u_mean) / self.u_sd
+        condition = np.repeat(self._condition(pd.DataFrame([data])), len(values), axis=0)
+        return np.asarray(self.flow.log_prob(z, condition=condition))
+
     def draws(self, data: dict[str, float], n: int, seed: int) -> pd.DataFrame:
         """n posterior draws for one data set, as a frame (integers rounded)."""
         values = self.sample(pd.DataFrame([data]), n, seed)[0]
