@@ -2,7 +2,7 @@
 by truncated sequential neural posterior estimation (the default, `--method npe`) or ABC-SMC with
 pyabc (`--method smc`); writes the posterior draws, the point fit and the identification report.
 
-    sim-calibrate                               # NPE in two rounds (about 1 h 10 min on 2 cores)
+    sim-calibrate                               # NPE in two rounds (about 20 min on 2 idle cores)
     sim-calibrate --rounds 2500,8000,8000       # a third round, drawn nearer the data
     sim-calibrate --method smc                  # ABC-SMC on all local cores
     sim-calibrate --method smc --dask tcp://HOST:8786   # on a Dask cluster: pyabc's Dask sampler
