@@ -40,8 +40,8 @@ import numpy as np
 import pandas as pd
 
 from ..core.params import LEVERS
-from .paired_effects import (PREFIX, EffectError, _intervals, paired_differences,
-                             resolve_reference)
+from .paired_effects import (PREFIX, _intervals, paired_differences, resolve_reference,
+                             yearly_differences)
 
 # the working statuses in the model's order (sim.core.population.WORKING; a test holds them equal)
 WORKING = ("out_of_province", "in_province", "local_job", "workshop", "public_welfare")
@@ -238,22 +238,10 @@ def yearly_net_effects(yearly: pd.DataFrame, reference: str, change: Change,
     setting, in the direction `change` gives. `yearly` is the long frame of
     `plots.yearly_runs` (setting, seed, posterior_draw, year, metric, value)."""
     metrics = ["in_work_december", *NEEDED, cost]
-    pair = ["seed", "posterior_draw"] if yearly["posterior_draw"].nunique() > 1 else ["seed"]
-    wide = yearly[yearly["metric"].isin(metrics)].pivot_table(
-        index=["setting", *pair, "year"], columns="metric", values="value")
-    if reference not in wide.index.get_level_values("setting"):
-        raise EffectError(f"No finished job has the reference setting '{reference}'.")
-    ref = wide.xs(reference, level="setting")
-    rows = []
-    for label in dict.fromkeys(wide.index.get_level_values("setting")):
-        if label == reference:
-            continue
-        diff = (wide.xs(label, level="setting") - ref).dropna(how="all")
-        for year, values in diff.groupby(level="year"):
-            rows.append({"setting": label, "year": year, **_described(change),
-                         "direction": _direction(change, label, reference),
-                         **summarise(per_pair(values, change, "in_work_december", cost),
-                                     len(pair) > 1)})
+    rows = [{"setting": label, "year": year, **_described(change),
+             "direction": _direction(change, label, reference),
+             **summarise(per_pair(values, change, "in_work_december", cost), over_draws)}
+            for label, year, values, over_draws in yearly_differences(yearly, reference, metrics)]
     return pd.DataFrame(rows)
 
 

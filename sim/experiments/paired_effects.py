@@ -198,25 +198,32 @@ def yearly_paired_effects(yearly: pd.DataFrame, reference: str, metrics: list[st
     `job_months` and `cost_total` among the metrics, `cost_per_job_year` is the additional cost
     over the additional job-years (job-months / 12), pair by pair, left empty where the 90%
     interval of the additional job-years includes zero."""
+    rows = []
+    for label, year, values, over_draws in yearly_differences(yearly, reference, metrics):
+        first = pd.Series({"year": year})
+        rows.extend(_intervals(label, first, ["year"], values, metrics, "effect",
+                               over_draws=over_draws))
+        if {"job_months", "cost_total"} <= set(metrics):
+            rows.append(_cost_per_job_year(label, year, values, over_draws))
+    return pd.DataFrame(rows)
+
+
+def yearly_differences(yearly: pd.DataFrame, reference: str, metrics: list[str]):
+    """(setting, year, paired differences from `reference` (rows: pairs, columns: metrics),
+    whether the pairs span posterior draws) for every setting but the reference and every year.
+    `yearly` is the long frame of `plots.yearly_runs`; pairs are seeds, and draws where several."""
     pair = [SEED, DRAW] if yearly[DRAW].nunique() > 1 else [SEED]
     wide = yearly[yearly["metric"].isin(metrics)].pivot_table(
         index=["setting", *pair, "year"], columns="metric", values="value")
     if reference not in wide.index.get_level_values("setting"):
         raise EffectError(f"No finished job has the reference setting '{reference}'.")
     ref = wide.xs(reference, level="setting")
-    rows = []
     for label in dict.fromkeys(wide.index.get_level_values("setting")):
         if label == reference:
             continue
         diff = (wide.xs(label, level="setting") - ref).dropna(how="all")
         for year, values in diff.groupby(level="year"):
-            first = pd.Series({"year": year})
-            for row in _intervals(label, first, ["year"], values, metrics, "effect",
-                                  over_draws=len(pair) > 1):
-                rows.append(row)
-            if {"job_months", "cost_total"} <= set(metrics):
-                rows.append(_cost_per_job_year(label, year, values, len(pair) > 1))
-    return pd.DataFrame(rows)
+            yield label, year, values, len(pair) > 1
 
 
 def _cost_per_job_year(label: str, year: int, diff: pd.DataFrame, over_draws: bool) -> dict:
