@@ -217,7 +217,7 @@ def _calibrate_npe(args, argv, inputs: Inputs, started: float) -> None:
     out = args.output_dir
     calibration.write_posterior(out / "posterior.csv", result.draws, inputs.params, facts)
     calibration.write_point_fit(out / "fitted.yaml", result.draws, inputs.params, command,
-                                centre=result.mode,
+                                centre=result.point_fit,
                                 how="of the first 200 draws in posterior.csv, the one whose "
                                     "figures (mean of\n# two runs) lie nearest the data "
                                     "(sim.experiments.npe_calibration.nearest_draw)")
@@ -240,11 +240,13 @@ def _progress(done: int, total: int) -> None:
 
 
 def npe_method_text(result, workers: int, minutes: float) -> str:
+    from ..experiments.npe_calibration import HELD_OUT
+
     rows = ", ".join(f"{n:,}" for n in result.rows)
     return (f"Truncated sequential neural posterior estimation (a masked autoregressive flow, "
             f"flowjax): {len(result.rows)} rounds of model runs ({rows}) at {workers:,} agents, "
             f"round 1 drawn from the priors and each later round from a box that holds the last "
-            f"round's posterior. The last round's runs, less {200} held out, train the estimator; "
+            f"round's posterior. The last round's runs, less {HELD_OUT} held out, train the estimator; "
             f"the held-out runs are the data sets of the simulation-based calibration below. The "
             f"time above is this command's own: runs already kept in the rounds' tables (resumed) "
             f"are not counted in it (8,000 runs of 25,000 agents took 12 minutes on two idle "

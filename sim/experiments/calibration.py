@@ -298,25 +298,32 @@ def _standardized_effects(first: pd.DataFrame, params: list[Parameter]) -> pd.Da
     return pd.DataFrame(rows, index=names).T
 
 
+def parameter_table(posterior: pd.DataFrame, weights: np.ndarray, params: list[Parameter],
+                    bounds: list[Constraint]) -> pd.DataFrame:
+    """Per parameter: its prior's and its (weighted) posterior's 90% intervals, the posterior
+    median, the width ratio, and whether it is identified (at most half the prior's width)."""
+    priors_90 = prior_intervals(params, bounds)
+    rows = []
+    for p in params:
+        values = posterior[p.name].to_numpy(float)
+        low, high = interval(values, weights)
+        prior_low, prior_high = priors_90[p.name]
+        prior_width = prior_high - prior_low
+        rows.append({"parameter": p.name, "role": p.role, "prior_low": prior_low,
+                     "prior_high": prior_high, "posterior_low": low, "posterior_high": high,
+                     "median": interval(values, weights, 0.0)[0],
+                     "width_ratio": (high - low) / prior_width,
+                     "identified": (high - low) <= 0.5 * prior_width})
+    return pd.DataFrame(rows)
+
+
 def identification(history, params: list[Parameter], adjust: bool = True,
                    data: dict | None = None,
                    bounds: list[Constraint] | None = None) -> Identification:
     bounds = prior_constraints() if bounds is None else bounds
     last, weights = last_population(history, params, adjust, data, bounds)
-    priors_90 = prior_intervals(params, bounds)
-    rows = []
-    for p in params:
-        low, high = interval(last[p.name].to_numpy(float), weights)
-        prior_low, prior_high = priors_90[p.name]
-        prior_width = prior_high - prior_low
-        rows.append({"parameter": p.name, "role": p.role, "prior_low": prior_low,
-                     "prior_high": prior_high, "posterior_low": low,
-                     "posterior_high": high,
-                     "median": interval(last[p.name].to_numpy(float), weights, 0.0)[0],
-                     "width_ratio": (high - low) / prior_width,
-                     "identified": (high - low) <= 0.5 * prior_width})
     first = history.get_population_extended(t=0)
-    return Identification(table=pd.DataFrame(rows),
+    return Identification(table=parameter_table(last, weights, params, bounds),
                           correlations=_weighted_correlations(last[[p.name for p in params]], weights),
                           informs=_standardized_effects(first, params))
 

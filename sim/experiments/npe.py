@@ -56,7 +56,6 @@ class Estimator:
     u_sd: np.ndarray
     x_mean: np.ndarray
     x_sd: np.ndarray
-    losses: dict
 
     def _condition(self, figures: pd.DataFrame) -> np.ndarray:
         return (figures[self.figure_ids].to_numpy(float) - self.x_mean) / self.x_sd
@@ -106,12 +105,11 @@ def train(theta: pd.DataFrame, figures: pd.DataFrame, params: list[Parameter], b
     key, fit_key = jax.random.split(jax.random.key(seed))
     flow = masked_autoregressive_flow(key, base_dist=Normal(jnp.zeros(len(params))),
                                       cond_dim=x.shape[1], flow_layers=6, nn_width=64)
-    flow, losses = fit_to_data(fit_key, flow, ((u - u_mean) / u_sd, (x - x_mean) / x_sd),
-                               learning_rate=1e-3, max_epochs=max_epochs, max_patience=patience,
-                               batch_size=256, show_progress=False)
+    flow, _ = fit_to_data(fit_key, flow, ((u - u_mean) / u_sd, (x - x_mean) / x_sd),
+                          learning_rate=1e-3, max_epochs=max_epochs, max_patience=patience,
+                          batch_size=256, show_progress=False)
     return Estimator(flow=flow, params=params, box=box, figure_ids=list(figures.columns),
-                     u_mean=u_mean, u_sd=u_sd, x_mean=x_mean, x_sd=x_sd,
-                     losses={k: [float(v) for v in vals] for k, vals in losses.items()})
+                     u_mean=u_mean, u_sd=u_sd, x_mean=x_mean, x_sd=x_sd)
 
 
 def ranks(estimator: Estimator, theta: pd.DataFrame, figures: pd.DataFrame,

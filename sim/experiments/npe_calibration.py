@@ -21,8 +21,9 @@ import pandas as pd
 from ..core.params import Config
 from . import npe
 from . import reference_table as rt
-from .calibration import Identification, _standardized_effects, _weighted_correlations, observed
-from .posterior import Parameter
+from .calibration import (Identification, _standardized_effects, _weighted_correlations, observed,
+                          parameter_table)
+from .posterior import Parameter, constraints as prior_constraints
 
 HELD_OUT = 200  # rows of the last round kept out of training: SBC's data sets
 
@@ -30,13 +31,12 @@ HELD_OUT = 200  # rows of the last round kept out of training: SBC's data sets
 @dataclass
 class Result:
     draws: pd.DataFrame  # posterior draws, each its own parameter set
-    mode: dict  # the point fit: the draw whose runs lie nearest the data (`nearest_draw`)
+    point_fit: dict  # the draw whose runs lie nearest the data (`nearest_draw`)
     boxes: list  # each round's box
     rows: list  # each round's rows
     sbc: pd.DataFrame
     edges: dict  # share of draws at a cut edge of the last box, per parameter
     ident: Identification
-    losses: dict
 
 
 def run(base: Config, params: list[Parameter], folder: Path, rounds: list[int], workers: int,
@@ -60,10 +60,10 @@ def run(base: Config, params: list[Parameter], folder: Path, rounds: list[int], 
                           seed=train_seed)
     posterior = estimator.draws(data, draws, seed)
     ranks = npe.ranks(estimator, theta.iloc[:HELD_OUT], figures.iloc[:HELD_OUT], seed=seed)
-    mode = nearest_draw(base, params, posterior, data, workers, procs, candidates, seed)
-    return Result(draws=posterior, mode=mode, boxes=boxes, rows=rows, sbc=npe.sbc_table(ranks),
+    point_fit = nearest_draw(base, params, posterior, data, workers, procs, candidates, seed)
+    return Result(draws=posterior, point_fit=point_fit, boxes=boxes, rows=rows, sbc=npe.sbc_table(ranks),
                   edges=npe.at_the_edges(posterior, params, box, prior),
-                  ident=identification(posterior, params, first), losses=estimator.losses)
+                  ident=identification(posterior, params, first))
 
 
 POINT_SEEDS = 2
@@ -105,22 +105,13 @@ def identification(draws: pd.DataFrame, params: list[Parameter],
     """What the posterior says of each parameter against its prior (as
     sim.experiments.calibration.identification says it of an ABC-SMC population); which figures
     move which parameter, over the first round (drawn from the priors)."""
-    rows = []
-    for p in params:
-        low, median, high = np.quantile(draws[p.name].to_numpy(float), (0.05, 0.5, 0.95))
-        prior_low, prior_high = p.low + 0.05 * p.width, p.high - 0.05 * p.width
-        rows.append({"parameter": p.name, "role": p.role, "prior_low": prior_low,
-                     "prior_high": prior_high, "posterior_low": float(low),
-                     "posterior_high": float(high), "median": float(median),
-                     "width_ratio": float((high - low) / (prior_high - prior_low)),
-                     "identified": bool((high - low) <= 0.5 * (prior_high - prior_low))})
     prior_theta, prior_figures = first
     as_population = pd.concat([prior_theta.add_prefix("par_"),
                                prior_figures.add_prefix("sumstat_")], axis=1)
     names = [p.name for p in params]
-    return Identification(table=pd.DataFrame(rows),
-                          correlations=_weighted_correlations(draws[names].astype(float),
-                                                              np.ones(len(draws))),
+    equal = np.ones(len(draws))
+    return Identification(table=parameter_table(draws, equal, params, prior_constraints()),
+                          correlations=_weighted_correlations(draws[names].astype(float), equal),
                           informs=_standardized_effects(as_population, params))
 
 

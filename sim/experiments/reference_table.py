@@ -3,7 +3,7 @@ figures the model gives at each, kept on disk chunk by chunk.
 
 One table serves every data set: the posterior for the article's figures, and the posteriors of
 the synthetic data sets that simulation-based calibration draws from the same prior
-(sim.experiments.forest_posterior). Each chunk is written whole under a temporary name and
+(sim.experiments.npe). Each chunk is written whole under a temporary name and
 renamed, so an interrupted table resumes from its last whole chunk and never holds half a chunk.
 """
 
